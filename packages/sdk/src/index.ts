@@ -1,0 +1,6 @@
+/**
+ * `@mcpdir/metrics`: metrics for MCP servers.
+ *
+ * @packageDocumentation
+ */
+export * as protocol from './protocol/index'

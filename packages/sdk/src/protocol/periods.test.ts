@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { PERIOD_SPECS, PERIODS, TIER_MS, bucketStart, isPeriod } from './periods'
+
+describe('periods', () => {
+  it('give 60–300 buckets each, whole multiples of their tier', () => {
+    for (const period of PERIODS) {
+      const spec = PERIOD_SPECS[period]
+      const buckets = spec.durationMs / spec.bucketMs
+      expect(buckets, period).toBeGreaterThanOrEqual(60)
+      expect(buckets, period).toBeLessThanOrEqual(300)
+      expect(spec.bucketMs % TIER_MS[spec.tier], period).toBe(0)
+    }
+  })
+
+  it('cache from 30 s for 1h up to an hour for 30d and 90d', () => {
+    expect(PERIOD_SPECS['1h'].cacheSeconds).toBe(30)
+    expect(PERIOD_SPECS['30d'].cacheSeconds).toBe(3600)
+    expect(PERIOD_SPECS['90d'].cacheSeconds).toBe(3600)
+  })
+
+  it('align buckets to UTC', () => {
+    expect(bucketStart(Date.parse('2025-06-02T14:37:12Z'), 15 * 60_000)).toBe(Date.parse('2025-06-02T14:30:00Z'))
+    expect(isPeriod('7d')).toBe(true)
+    expect(isPeriod('2d')).toBe(false)
+  })
+})

@@ -1,0 +1,204 @@
+// A mergeable percentile sketch for timers, after DDSketch (Masson, Rim & Lee, VLDB 2019): values fall in
+// logarithmic buckets whose bounds grow by gamma = (1 + a) / (1 - a), so any quantile is answered within a
+// relative error `a` of the true one. Buckets are counts only, so two sketches merge by adding counts, which is
+// what lets the SDK pre-aggregate and the server roll minutes into hours and days without losing accuracy.
+import { z } from 'zod'
+import { MAX_ABS_VALUE } from './limits'
+
+/** Relative accuracy of every quantile answered: within 1 % of the true value. */
+export const SKETCH_RELATIVE_ACCURACY = 0.01
+/** Most buckets a sketch keeps; beyond that the lowest are folded together (high quantiles stay exact). */
+export const SKETCH_MAX_BINS = 2048
+/** Values below this (including zero and negatives) count in the zero bucket and read back as 0. */
+export const SKETCH_MIN_VALUE = 1e-9
+
+const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY)
+const LOG_GAMMA = Math.log(GAMMA)
+const INV_LOG_GAMMA = 1 / LOG_GAMMA
+
+/** Smallest and largest bucket keys valid values can produce; keys outside are refused on input. */
+export const SKETCH_MIN_KEY = Math.ceil(Math.log(SKETCH_MIN_VALUE) * INV_LOG_GAMMA)
+export const SKETCH_MAX_KEY = Math.ceil(Math.log(MAX_ABS_VALUE) * INV_LOG_GAMMA)
+
+/**
+ * The compact JSON form: `keys` are bucket keys delta-encoded (the first absolute, then gaps, all gaps > 0),
+ * `counts` the matching counts, `zero` the count of values below {@link SKETCH_MIN_VALUE}.
+ */
+export interface SketchJSON {
+  alpha: number
+  zero: number
+  keys: number[]
+  counts: number[]
+}
+
+const positiveInt = z.number().int().positive()
+
+export const sketchJsonSchema = z
+  .object({
+    alpha: z.literal(SKETCH_RELATIVE_ACCURACY),
+    zero: z.number().int().nonnegative(),
+    keys: z.array(z.number().int()).max(SKETCH_MAX_BINS),
+    counts: z.array(positiveInt).max(SKETCH_MAX_BINS),
+  })
+  .superRefine((s, ctx) => {
+    if (s.keys.length !== s.counts.length) {
+      ctx.addIssue({ code: 'custom', path: ['counts'], message: 'keys and counts must have the same length' })
+      return
+    }
+    let key = 0
+    for (let i = 0; i < s.keys.length; i++) {
+      const step = s.keys[i] as number
+      if (i > 0 && step <= 0) {
+        ctx.addIssue({ code: 'custom', path: ['keys', i], message: 'key gaps must be positive' })
+        return
+      }
+      key = i === 0 ? step : key + step
+      if (key < SKETCH_MIN_KEY || key > SKETCH_MAX_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', i],
+          message: `bucket key ${key} is outside ${SKETCH_MIN_KEY}..${SKETCH_MAX_KEY}`,
+        })
+        return
+      }
+    }
+  })
+
+/** Value a bucket reads back as: within the relative accuracy of every value that fell into it. */
+function bucketValue(key: number): number {
+  return (2 * Math.pow(GAMMA, key)) / (GAMMA + 1)
+}
+
+export class Sketch {
+  /** Dense counts: `bins[i]` holds bucket key `offset + i`. */
+  private bins: number[] = []
+  private offset = 0
+  private zeroCount = 0
+  private total = 0
+
+  /** Number of values added. */
+  get count(): number {
+    return this.total
+  }
+
+  /** Adds `value` `n` times. NaN is ignored; values below {@link SKETCH_MIN_VALUE} count as zero. */
+  add(value: number, n = 1): void {
+    if (!(value >= SKETCH_MIN_VALUE)) {
+      if (value === value) {
+        this.zeroCount += n
+        this.total += n
+      }
+      return
+    }
+    const key = Math.ceil(Math.log(value) * INV_LOG_GAMMA)
+    const i = key - this.offset
+    if (i >= 0 && i < this.bins.length) this.bins[i] = (this.bins[i] as number) + n
+    else this.addOutside(key, n)
+    this.total += n
+  }
+
+  private addOutside(key: number, n: number): void {
+    if (this.bins.length === 0) {
+      this.offset = key
+      this.bins = [n]
+      return
+    }
+    const lo = Math.min(key, this.offset)
+    const hi = Math.max(key, this.offset + this.bins.length - 1)
+    const newLo = Math.max(lo, hi - SKETCH_MAX_BINS + 1)
+    const grown = new Array<number>(hi - newLo + 1).fill(0)
+    for (let i = 0; i < this.bins.length; i++) {
+      const count = this.bins[i] as number
+      if (count === 0) continue
+      const at = Math.max(this.offset + i, newLo) - newLo
+      grown[at] = (grown[at] as number) + count
+    }
+    const at = Math.max(key, newLo) - newLo
+    grown[at] = (grown[at] as number) + n
+    this.bins = grown
+    this.offset = newLo
+  }
+
+  /** Adds every value of `other` to this sketch. */
+  merge(other: Sketch): this {
+    this.zeroCount += other.zeroCount
+    this.total += other.zeroCount
+    for (let i = 0; i < other.bins.length; i++) {
+      const count = other.bins[i] as number
+      if (count > 0) this.addKey(other.offset + i, count)
+    }
+    return this
+  }
+
+  private addKey(key: number, n: number): void {
+    const i = key - this.offset
+    if (i >= 0 && i < this.bins.length) this.bins[i] = (this.bins[i] as number) + n
+    else this.addOutside(key, n)
+    this.total += n
+  }
+
+  /**
+   * The `q`-quantile (0 ≤ q ≤ 1): within {@link SKETCH_RELATIVE_ACCURACY} of the value at rank
+   * `floor(q · (count − 1))` of the sorted inputs. `undefined` when empty.
+   */
+  quantile(q: number): number | undefined {
+    if (this.total === 0 || !(q >= 0 && q <= 1)) return undefined
+    const rank = Math.floor(q * (this.total - 1))
+    if (rank < this.zeroCount) return 0
+    let seen = this.zeroCount
+    for (let i = 0; i < this.bins.length; i++) {
+      seen += this.bins[i] as number
+      if (seen > rank) return bucketValue(this.offset + i)
+    }
+    return bucketValue(this.offset + this.bins.length - 1)
+  }
+
+  /** Empties the sketch, keeping its storage. */
+  reset(): void {
+    this.bins.fill(0)
+    this.zeroCount = 0
+    this.total = 0
+  }
+
+  toJSON(): SketchJSON {
+    const keys: number[] = []
+    const counts: number[] = []
+    let previous = 0
+    for (let i = 0; i < this.bins.length; i++) {
+      const count = this.bins[i] as number
+      if (count === 0) continue
+      const key = this.offset + i
+      keys.push(keys.length === 0 ? key : key - previous)
+      counts.push(count)
+      previous = key
+    }
+    return { alpha: SKETCH_RELATIVE_ACCURACY, zero: this.zeroCount, keys, counts }
+  }
+
+  /** Rebuilds a sketch from its JSON form. Validate untrusted input with {@link sketchJsonSchema} first. */
+  static fromJSON(json: SketchJSON): Sketch {
+    const sketch = new Sketch()
+    sketch.zeroCount = json.zero
+    sketch.total = json.zero
+    let key = 0
+    for (let i = 0; i < json.keys.length; i++) {
+      key = i === 0 ? (json.keys[i] as number) : key + (json.keys[i] as number)
+      sketch.addKey(key, json.counts[i] as number)
+    }
+    return sketch
+  }
+
+  /** A sketch of the given values. */
+  static of(values: Iterable<number>): Sketch {
+    const sketch = new Sketch()
+    for (const value of values) sketch.add(value)
+    return sketch
+  }
+}
+
+/** Total count a sketch's JSON form holds. */
+export function sketchCount(json: SketchJSON): number {
+  let total = json.zero
+  for (const c of json.counts) total += c
+  return total
+}
