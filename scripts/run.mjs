@@ -59,6 +59,27 @@ function turbo(tasks, extra = []) {
   run(bin('turbo'), ['run', ...tasks, '--output-logs=new-only', ...extra])
 }
 
+// One closing line over every package's vitest JSON report (restored by turbo on a cache hit).
+function reportTotals() {
+  let passed = 0
+  let failed = 0
+  let skipped = 0
+  for (const group of ['packages', 'examples']) {
+    const dir = join(root, group)
+    if (!existsSync(dir)) continue
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name, '.test-results', 'vitest.json')
+      if (!existsSync(file)) continue
+      const report = JSON.parse(readFileSync(file, 'utf8'))
+      passed += report.numPassedTests
+      failed += report.numFailedTests
+      skipped += report.numPendingTests + report.numTodoTests
+    }
+  }
+  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+  if (failed > 0 || passed === 0) process.exit(1)
+}
+
 const [command = 'test', ...rest] = process.argv.slice(2)
 
 switch (command) {
@@ -72,7 +93,7 @@ switch (command) {
   case 'test':
     install()
     turbo(['build', 'typecheck', 'check:package', 'test'], ['--concurrency=1', ...rest])
-    console.error('[mcpdir] all builds, type checks, package checks and tests passed')
+    reportTotals()
     break
   case 'bench':
     install()

@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { packageTestConfig } from '../../vitest.shared'
 
-export default defineProject({
-  test: {
-    name: 'react',
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
-  },
-})
+export default packageTestConfig('react', { include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'] })

@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { packageTestConfig } from '../../vitest.shared'
 
-export default defineProject({
-  test: {
-    name: 'sdk',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-})
+export default packageTestConfig('sdk', { include: ['src/**/*.test.ts', 'test/**/*.test.ts'] })

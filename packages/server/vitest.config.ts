@@ -1,9 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { packageTestConfig } from '../../vitest.shared'
 
-export default defineProject({
-  test: {
-    name: 'server',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-  },
-})
+export default packageTestConfig('server', { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000 })

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config'
+import type { InlineConfig } from 'vitest/node'
+
+/**
+ * Settings every package's tests share: results also go to `.test-results/vitest.json`, which
+ * `npm test` sums into one closing line (and turbo restores on a cache hit).
+ */
+export function packageTestConfig(name: string, test: InlineConfig = {}) {
+  return defineConfig({
+    test: {
+      name,
+      reporters: ['default', 'json'],
+      outputFile: { json: '.test-results/vitest.json' },
+      ...test,
+    },
+  })
+}
