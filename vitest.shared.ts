@@ -5,8 +5,9 @@ import type { InlineConfig } from 'vitest/node'
  * Settings every package's tests share: results also go to `.test-results/vitest.json`, which
  * `npm test` sums into one closing line (and turbo restores on a cache hit).
  */
-export function packageTestConfig(name: string, test: InlineConfig = {}) {
+export function packageTestConfig(name: string, test: InlineConfig = {}, define?: Record<string, string>) {
   return defineConfig({
+    ...(define && { define }),
     test: {
       name,
       reporters: ['default', 'json'],

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
 
+const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string }
+
 export default defineConfig({
-  entry: { index: 'src/index.ts', protocol: 'src/protocol/index.ts' },
+  entry: { index: 'src/index.ts', protocol: 'src/protocol/index.ts', mcp: 'src/mcp.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -9,4 +12,5 @@ export default defineConfig({
   target: 'es2022',
   splitting: true,
   treeshake: true,
+  define: { __SDK_VERSION__: JSON.stringify(version) },
 })

@@ -23,7 +23,12 @@ export const eventInputSchema = z.object({
   timestamp: timestampSchema.optional(),
   details: detailsSchema(MAX_EVENT_DETAILS_BYTES).optional(),
 })
-export type EventInput = z.input<typeof eventInputSchema>
+/** An event on the wire: timestamp as epoch milliseconds or ISO 8601, defaulting to receipt time. */
+export interface EventInput {
+  type: EventType
+  timestamp?: number | string
+  details?: EventDetails
+}
 
 /** An event as stored: timestamp in epoch milliseconds. */
 export interface ServerEvent {

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { MAX_ABS_VALUE } from './limits'
 
 /** Relative accuracy of every quantile answered: within 1 % of the true value. */
-export const SKETCH_RELATIVE_ACCURACY = 0.01
+export const SKETCH_RELATIVE_ACCURACY = 0.01 as const
 /** Most buckets a sketch keeps; beyond that the lowest are folded together (high quantiles stay exact). */
 export const SKETCH_MAX_BINS = 2048
 /** Values below this (including zero and negatives) count in the zero bucket and read back as 0. */
@@ -25,7 +25,7 @@ export const SKETCH_MAX_KEY = Math.ceil(Math.log(MAX_ABS_VALUE) * INV_LOG_GAMMA)
  * `counts` the matching counts, `zero` the count of values below {@link SKETCH_MIN_VALUE}.
  */
 export interface SketchJSON {
-  alpha: number
+  alpha: typeof SKETCH_RELATIVE_ACCURACY
   zero: number
   keys: number[]
   counts: number[]

@@ -1,0 +1,39 @@
+import type { MetricPointInput } from './protocol/index'
+
+/**
+ * The SDK's own counters: what it had to drop or refuse, sent as `mcpdir.sdk.*` counters in the next batch
+ * so an author sees loss on the dashboard instead of silently missing data.
+ */
+export class SelfMetrics {
+  /** Updates with a non-finite, negative (timers, counters) or oversized value, or an invalid name or tags. */
+  invalidValues = 0
+  /** Updates folded into an overflow series because the window's series limit was reached. */
+  droppedSeries = 0
+  /** Events beyond the per-window bound. */
+  droppedEvents = 0
+  /** Batches dropped because the queue was full (oldest first), and the points in them. */
+  droppedBatches = 0
+  droppedPoints = 0
+  /** Batches the service refused for good (4xx other than 408/413/429). */
+  rejectedBatches = 0
+
+  collect(timestamp: number): MetricPointInput[] {
+    const points: MetricPointInput[] = []
+    const add = (name: string, value: number) => {
+      if (value > 0) points.push({ name: `mcpdir.sdk.${name}`, type: 'counter', count: 1, sum: value, timestamp })
+    }
+    add('invalid_values', this.invalidValues)
+    add('dropped_series', this.droppedSeries)
+    add('dropped_events', this.droppedEvents)
+    add('dropped_batches', this.droppedBatches)
+    add('dropped_points', this.droppedPoints)
+    add('rejected_batches', this.rejectedBatches)
+    this.invalidValues = 0
+    this.droppedSeries = 0
+    this.droppedEvents = 0
+    this.droppedBatches = 0
+    this.droppedPoints = 0
+    this.rejectedBatches = 0
+    return points
+  }
+}
