@@ -107,7 +107,10 @@ export class Aggregator implements SeriesOwner {
         }
         this.names.add(name)
       }
-      if (this.known.size >= this.limits.maxSeries * 2) return this.overflowSeries(type, name)
+      if (this.known.size >= this.limits.maxSeries * 2) {
+        this.self.droppedSeries++
+        return this.overflowSeries(type, name)
+      }
       series = new SERIES_CLASSES[type](this, type, name, canonical, key)
       this.known.set(`${type}:${key}`, series)
     }
