@@ -48,10 +48,11 @@ export interface DeliveryOptions {
   random?: () => number
 }
 
-function unrefSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Background waits must not keep the host alive; a bounded drain (flush, shutdown) must. */
+function sleep(ms: number, signal: AbortSignal, keepAlive = false): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms)
-    ;(timer as { unref?: () => void }).unref?.()
+    if (!keepAlive) (timer as { unref?: () => void }).unref?.()
     signal.addEventListener('abort', done, { once: true })
     function done() {
       clearTimeout(timer)
@@ -86,6 +87,7 @@ export class Delivery {
       this.remove(dropped)
       this.options.self.droppedBatches++
       this.options.self.droppedPoints += dropped.points.length
+      this.options.self.restore(dropped.points)
     }
   }
 
@@ -109,7 +111,7 @@ export class Delivery {
         const remaining = deadlineMs - Date.now()
         if (this.queue.length === 0 || remaining <= 0) return
         const ac = new AbortController()
-        await Promise.race([this.running, unrefSleep(remaining, ac.signal)])
+        await Promise.race([this.running, sleep(remaining, ac.signal, true)])
         ac.abort()
       }
     } finally {
@@ -166,7 +168,7 @@ export class Delivery {
         if (Date.now() + delay >= this.deadline) return
         reporter.debug(`retrying ${batch.id} in ${delay} ms (attempt ${this.attempt}, status ${status || 'network error'})`)
         this.wake = new AbortController()
-        await (this.options.sleep ?? unrefSleep)(delay, this.wake.signal)
+        await (this.options.sleep ?? sleep)(delay, this.wake.signal)
         continue
       }
       this.remove(batch)

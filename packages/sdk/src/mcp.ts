@@ -25,7 +25,7 @@ type Message = {
   id?: string | number
   method?: string
   params?: Record<string, unknown>
-  result?: Record<string | symbol, unknown>
+  result?: Record<string, unknown>
   error?: unknown
 }
 
@@ -54,14 +54,36 @@ const KINDS: Record<string, { kind: string; target?: (params: Record<string, unk
 }
 
 const INSTRUMENTED = Symbol.for('mcpdir.metrics.instrumented')
-/** Marks a tool result McpServer built from a thrown error, so it counts as `error`, not `tool_error`. */
-const THROWN = Symbol.for('mcpdir.metrics.thrown')
 const MAX_PENDING = 10_000
+
+/** Per-request context, visible to code the request's handler runs (through AsyncLocalStorage). */
+interface RequestContext {
+  /** McpServer turned a thrown error into an `isError` result: count it as `error`, not `tool_error`. */
+  thrown: boolean
+}
 
 interface Pending {
   kind: string
   target: string | undefined
   start: number
+  context: RequestContext
+}
+
+interface ContextStorage {
+  run<R>(store: RequestContext, fn: () => R): R
+  getStore(): RequestContext | undefined
+}
+
+/** AsyncLocalStorage where the runtime has it (Node, Deno, Bun, Workers with node compat). */
+function contextStorage(): ContextStorage | undefined {
+  try {
+    const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule
+    const hooks = get?.('node:async_hooks') as { AsyncLocalStorage?: new () => ContextStorage } | undefined
+    const Als = hooks?.AsyncLocalStorage ?? (globalThis as { AsyncLocalStorage?: new () => ContextStorage }).AsyncLocalStorage
+    return Als ? new Als() : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function tagValue(value: unknown): string {
@@ -78,7 +100,8 @@ export function instrument(server: McpServerLike | ServerLike, metrics: Metrics)
     const protocol = ('server' in server ? server.server : server) as ServerLike & Record<PropertyKey, unknown>
     if (!protocol || typeof protocol.connect !== 'function' || protocol[INSTRUMENTED]) return
     protocol[INSTRUMENTED] = true
-    if ('server' in server) markThrownToolErrors(server as McpServerLike & Record<string, unknown>)
+    const storage = contextStorage()
+    if ('server' in server && storage) markThrownToolErrors(server as McpServerLike & Record<string, unknown>, storage)
 
     const info = protocol._serverInfo as { version?: unknown } | undefined
     const client = metrics as Metrics & { setServerVersion?: (v: string) => void }
@@ -86,27 +109,38 @@ export function instrument(server: McpServerLike | ServerLike, metrics: Metrics)
 
     const connect = protocol.connect.bind(protocol) as (transport: TransportLike) => Promise<void>
     ;(protocol as { connect: (t: TransportLike) => Promise<void> }).connect = (transport) => {
-      observe(transport, metrics)
+      // Protocol.connect sets transport.onmessage, then calls start(): wrap its handler there.
+      const t = transport as TransportLike & { start?: () => Promise<void> }
+      const start = t.start?.bind(transport)
+      if (start) {
+        t.start = () => {
+          observe(transport, metrics, storage)
+          return start()
+        }
+      }
       return connect(transport)
     }
-    if (protocol.transport) observe(protocol.transport, metrics)
+    if (protocol.transport) observe(protocol.transport, metrics, storage)
   } catch {
     // never break the host
   }
 }
 
-/** McpServer turns a thrown tool error into an `isError` result; tag those results so they count as errors. */
-function markThrownToolErrors(mcp: Record<string, unknown>): void {
+/**
+ * McpServer catches what a tool throws and answers an `isError` result, indistinguishable on the wire from a
+ * tool that returned one; it builds that result with `createToolError`, so note the call on the request.
+ */
+function markThrownToolErrors(mcp: Record<string, unknown>, storage: ContextStorage): void {
   const original = mcp.createToolError
   if (typeof original !== 'function') return
   mcp.createToolError = function (this: unknown, ...args: unknown[]) {
-    const result = original.apply(this, args) as object
-    if (result && typeof result === 'object') Object.defineProperty(result, THROWN, { value: true })
-    return result
+    const context = storage.getStore()
+    if (context) context.thrown = true
+    return original.apply(this, args)
   }
 }
 
-function observe(transport: TransportLike, metrics: Metrics): void {
+function observe(transport: TransportLike, metrics: Metrics, storage: ContextStorage | undefined): void {
   const t = transport as unknown as {
     onmessage?: (message: Message, extra?: unknown) => void
     send: (message: Message, options?: unknown) => Promise<void>
@@ -116,24 +150,31 @@ function observe(transport: TransportLike, metrics: Metrics): void {
   let clientVersion = 'unknown'
   const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()
 
-  const incoming = (message: Message) => {
+  const incoming = (message: Message): RequestContext | undefined => {
     try {
       if (message.method === 'notifications/cancelled') {
         pending.delete(message.params?.requestId as string | number)
-        return
+        return undefined
       }
-      if (message.id === undefined || message.method === undefined) return
+      if (message.id === undefined || message.method === undefined) return undefined
       const spec = KINDS[message.method]
-      if (!spec || pending.size >= MAX_PENDING) return
+      if (!spec || pending.size >= MAX_PENDING) return undefined
       const params = message.params ?? {}
       if (spec.kind === 'initialize') {
         const info = params.clientInfo as { name?: unknown; version?: unknown } | undefined
         clientName = tagValue(info?.name)
         clientVersion = tagValue(info?.version)
       }
-      pending.set(message.id, { kind: spec.kind, target: spec.target ? tagValue(spec.target(params)) : undefined, start: now() })
+      const context: RequestContext = { thrown: false }
+      pending.set(message.id, {
+        kind: spec.kind,
+        target: spec.target ? tagValue(spec.target(params)) : undefined,
+        start: now(),
+        context,
+      })
+      return context
     } catch {
-      // never break the host
+      return undefined // never break the host
     }
   }
 
@@ -144,7 +185,7 @@ function observe(transport: TransportLike, metrics: Metrics): void {
       if (!request) return
       pending.delete(message.id)
       const outcome =
-        message.error !== undefined || message.result?.[THROWN] === true
+        message.error !== undefined || request.context.thrown
           ? 'error'
           : message.result?.isError === true
             ? 'tool_error'
@@ -158,12 +199,12 @@ function observe(transport: TransportLike, metrics: Metrics): void {
     }
   }
 
-  // Before connect, Protocol.connect keeps this handler and calls it first for every message; after
-  // connect, this wraps Protocol's own handler.
+  // Protocol's handler runs inside the request's context, so the request's handler code sees it.
   const previous = t.onmessage
   t.onmessage = (message, extra) => {
-    incoming(message)
-    previous?.(message, extra)
+    const context = incoming(message)
+    if (context && storage) storage.run(context, () => previous?.(message, extra))
+    else previous?.(message, extra)
   }
   const send = t.send.bind(transport)
   t.send = (message, options) => {

@@ -17,6 +17,19 @@ export class SelfMetrics {
   /** Batches the service refused for good (4xx other than 408/413/429). */
   rejectedBatches = 0
 
+  /**
+   * Adds back the counts a dropped batch was carrying, so a report lost with its batch is sent again later
+   * rather than lost: every drop is eventually reported exactly once.
+   */
+  restore(serializedPoints: readonly string[]): void {
+    for (const json of serializedPoints) {
+      if (!json.startsWith('{"name":"mcpdir.sdk.')) continue
+      const { name, sum } = JSON.parse(json) as { name: string; sum: number }
+      const field = FIELDS[name.slice('mcpdir.sdk.'.length)]
+      if (field) this[field] += sum
+    }
+  }
+
   collect(timestamp: number): MetricPointInput[] {
     const points: MetricPointInput[] = []
     const add = (name: string, value: number) => {
@@ -36,4 +49,15 @@ export class SelfMetrics {
     this.rejectedBatches = 0
     return points
   }
+}
+
+type Counts = 'invalidValues' | 'droppedSeries' | 'droppedEvents' | 'droppedBatches' | 'droppedPoints' | 'rejectedBatches'
+
+const FIELDS: Record<string, Counts> = {
+  invalid_values: 'invalidValues',
+  dropped_series: 'droppedSeries',
+  dropped_events: 'droppedEvents',
+  dropped_batches: 'droppedBatches',
+  dropped_points: 'droppedPoints',
+  rejected_batches: 'rejectedBatches',
 }

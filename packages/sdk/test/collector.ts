@@ -36,7 +36,7 @@ export async function startCollector(options: { secret?: string; respond?: Respo
     const request: Received = {
       headers: req.headers,
       body,
-      batchId: req.headers['webhook-id'] as string | undefined,
+      batchId: (req.headers['webhook-id'] as string | undefined) ?? (parsed.ok ? parsed.value.batchId : undefined),
       signatureOk: check?.ok ?? false,
       batch: parsed.ok ? parsed.value : undefined,
       issues: parsed.ok ? undefined : parsed.issues,

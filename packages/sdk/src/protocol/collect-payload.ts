@@ -4,7 +4,7 @@
 //   flush window of one series (timers carry a percentile sketch, gauges their last value).
 // Both normalize to one `MetricPoint`, which is what the server stores.
 import { z } from 'zod'
-import { type EventDetails, eventInputSchema, type ServerEvent } from './events'
+import { type EventDetails, type EventInput, eventInputSchema, type ServerEvent } from './events'
 import {
   metricNameSchema,
   metricNumberSchema,
@@ -68,7 +68,21 @@ export const metricPointInputSchema = z
       if (sketchCount(p.sketch) !== p.count) issue('sketch', 'sketch counts must add up to count')
     }
   })
-export type MetricPointInput = z.input<typeof metricPointInputSchema>
+/** A point on the wire: one `value`, or a pre-aggregated window (`count`, `sum`, …). */
+export interface MetricPointInput {
+  name: string
+  type: MetricTypeInput
+  value?: number
+  count?: number
+  sum?: number
+  min?: number
+  max?: number
+  last?: number
+  sketch?: SketchJSON
+  tags?: Tags
+  /** Epoch milliseconds or ISO 8601 with offset. */
+  timestamp?: number | string
+}
 
 const batchIdSchema = z
   .string()
@@ -88,7 +102,14 @@ export const collectBatchInputSchema = z
     message: 'a batch needs at least one metric or event',
     path: ['metrics'],
   })
-export type CollectBatchInput = z.input<typeof collectBatchInputSchema>
+/** A metrics-collect body on the wire. */
+export interface CollectBatchInput {
+  server_id?: string
+  batch_id?: string
+  metrics?: MetricPointInput[]
+  events?: EventInput[]
+  sdk?: { name: string; version: string }
+}
 
 /** One stored point: a single observation or a pre-aggregated window, in one shape. */
 export interface MetricPoint {
