@@ -1,14 +1,32 @@
+import { MAX_BODY_BYTES } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
-import type { AppEnv } from './app-env'
+import { bodyLimit } from 'hono/body-limit'
+import pino, { type Logger } from 'pino'
+import { adminServers } from './admin-servers'
+import { ApiError, errorResponse } from './api-error'
+import type { AppDeps, AppEnv } from './app-env'
 import { type Clock, systemClock } from './clock'
+import { DEFAULT_CONFIG, type ServiceConfig } from './config'
 import { healthz } from './healthz'
+import { metricsCollect } from './metrics-collect'
+import { prometheusMetrics } from './prometheus-metrics'
+import { RateLimiter } from './rate-limiter'
+import { serverEvents } from './server-events'
+import { createServiceMetrics } from './service-metrics'
 import type { Store } from './store'
+import { usageTrack } from './usage-track'
 
 export interface CreateAppOptions {
   store: Store
+  config?: Partial<ServiceConfig>
   /** Defaults to the system clock. */
   clock?: Clock
+  /** Defaults to a silent logger. */
+  logger?: Logger
 }
+
+/** Database states where a retry later can succeed: answered 503 with Retry-After, never acknowledged. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
 
 /**
  * The service as a Hono app: serve it with @hono/node-server, or mount it in another Hono app with
@@ -16,12 +34,63 @@ export interface CreateAppOptions {
  */
 export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   const clock = options.clock ?? systemClock
-  const deps = { store: options.store, clock, startedAt: clock() }
+  const config: ServiceConfig = { ...DEFAULT_CONFIG, ...options.config }
+  const store = options.store
+  let visitorSecret: Promise<string> | undefined
+  const deps: AppDeps = {
+    store,
+    clock,
+    config,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    metrics: createServiceMetrics(),
+    ingestLimiter: new RateLimiter(config.ingestRate.perSecond, config.ingestRate.burst, clock),
+    usageLimiter: new RateLimiter(config.usageRate.perSecond, config.usageRate.burst, clock),
+    visitorSecret: () => {
+      visitorSecret ??= store.initSetting('visitor_secret', crypto.randomUUID() + crypto.randomUUID())
+      return visitorSecret
+    },
+    startedAt: clock(),
+  }
+
   const app = new Hono<AppEnv>()
   app.use(async (c, next) => {
     c.set('deps', deps)
     await next()
+    deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) })
   })
+  app.use(
+    '/functions/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        deps.metrics.rejects.inc({ reason: 'payload_too_large' })
+        return errorResponse(c, new ApiError(413, 'payload_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`))
+      },
+    }),
+  )
+
   app.route('/healthz', healthz())
+  app.route('/metrics', prometheusMetrics())
+  app.route('/functions/v1/metrics-collect', metricsCollect())
+  app.route('/functions/v1/server-events', serverEvents())
+  app.route('/functions/v1/usage-track', usageTrack(config.corsOrigins))
+  app.route('/functions/v1/admin/servers', adminServers())
+
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      deps.metrics.rejects.inc({ reason: error.code })
+      deps.logger.info({ route: c.req.routePath, status: error.status, code: error.code }, error.message)
+      return errorResponse(c, error)
+    }
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) {
+      deps.metrics.rejects.inc({ reason: 'unavailable' })
+      deps.logger.error({ err: error, route: c.req.routePath }, 'database unavailable')
+      return errorResponse(c, new ApiError(503, 'unavailable', 'the database cannot take writes right now; retry later', undefined, { 'retry-after': '5' }))
+    }
+    deps.logger.error({ err: error, route: c.req.routePath }, 'unhandled error')
+    return errorResponse(c, new ApiError(500, 'internal_error', 'internal error'))
+  })
   return app
 }

@@ -1,22 +1,28 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
+import pino from 'pino'
 import { createApp } from './app'
 import type { Command } from './cli'
-import { openSqliteStore } from './sqlite-store'
+import { DEFAULT_DB, dbOption, openStore, usageError } from './cli-common'
+import { generateKey, hashKey } from './keys'
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_HOST = '127.0.0.1'
-export const DEFAULT_DB = './data/metrics.db'
 
 export const serveCommand: Command = {
   summary: 'run the service',
   usage: `Usage: mcpdir-metrics serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--db ${DEFAULT_DB}]
 
 Options:
-  --port <n>     port to listen on (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <addr>  address to bind (env HOST; default ${DEFAULT_HOST})
-  --db <file>    SQLite database file, created when missing (env MCPDIR_DB; default ${DEFAULT_DB})`,
+  --port <n>           port to listen on (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>        address to bind (env HOST; default ${DEFAULT_HOST})
+  --db <file>          SQLite database file, created when missing (env MCPDIR_DB; default ${DEFAULT_DB})
+  --admin-key <key>    admin key for admin endpoints (env MCPDIR_ADMIN_KEY; at least 16 characters);
+                       without one, a key is generated on first start and printed once
+  --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
+  --trust-proxy        take client addresses from X-Forwarded-For (env MCPDIR_TRUST_PROXY=1)
+  --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
 
   async run(argv) {
     const { values } = parseArgs({
@@ -24,34 +30,58 @@ Options:
       options: {
         port: { type: 'string', default: process.env.PORT ?? String(DEFAULT_PORT) },
         host: { type: 'string', default: process.env.HOST ?? DEFAULT_HOST },
-        db: { type: 'string', default: process.env.MCPDIR_DB ?? DEFAULT_DB },
+        ...dbOption,
+        'admin-key': { type: 'string', default: process.env.MCPDIR_ADMIN_KEY },
+        cors: { type: 'string', default: process.env.MCPDIR_CORS_ORIGINS ?? '*' },
+        'trust-proxy': { type: 'boolean', default: process.env.MCPDIR_TRUST_PROXY === '1' },
+        'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
       },
       strict: true,
       allowPositionals: false,
     })
     const port = Number(values.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw Object.assign(new Error(`--port must be an integer from 0 to 65535, got "${values.port}"`), {
-        code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
-      })
-    }
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be an integer from 0 to 65535, got "${values.port}"`)
+    const adminKey = values['admin-key']
+    if (adminKey !== undefined && adminKey.length < 16) throw usageError('--admin-key (MCPDIR_ADMIN_KEY) must be at least 16 characters')
+    const level = values['log-level'] as string
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw usageError(`--log-level ${level} is not a pino level`)
+
+    const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
     const dbPath = resolve(values.db)
-    const store = openSqliteStore({ path: dbPath })
-    const app = createApp({ store })
+    const store = openStore(dbPath)
+    let adminKeyHash: string
+    if (adminKey) {
+      adminKeyHash = hashKey(adminKey)
+    } else {
+      const generated = generateKey('admin')
+      adminKeyHash = await store.initSetting('admin_key_hash', hashKey(generated))
+      if (adminKeyHash === hashKey(generated)) {
+        process.stderr.write(`\nAdmin key (shown once; keep it, or set MCPDIR_ADMIN_KEY): ${generated}\n\n`)
+      }
+    }
+    const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
+    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'] } })
 
     return new Promise<number>((done) => {
       const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {
-        process.stderr.write(
-          `${JSON.stringify({ msg: 'listening', url: `http://${values.host}:${info.port}`, db: dbPath })}\n`,
-        )
+        logger.info({ url: `http://${values.host}:${info.port}`, db: dbPath }, 'listening')
       })
       server.on('error', (error) => {
-        process.stderr.write(`mcpdir-metrics serve: ${error.message}\n`)
+        logger.error({ err: error }, 'cannot listen')
         void store.close().then(() => done(1))
       })
+      let stopping = false
       const stop = (signal: string) => {
-        process.stderr.write(`${JSON.stringify({ msg: 'stopping', signal })}\n`)
-        server.close(() => void store.close().then(() => done(0)))
+        if (stopping) return
+        stopping = true
+        logger.info({ signal }, 'stopping: finishing in-flight requests')
+        server.close(() => {
+          void store.close().then(() => {
+            logger.info('stopped')
+            logger.flush()
+            done(0)
+          })
+        })
       }
       process.once('SIGTERM', () => stop('SIGTERM'))
       process.once('SIGINT', () => stop('SIGINT'))

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util'
+import { backupCommand } from './cli-backup'
+import { keysCommand } from './cli-keys'
 import { serveCommand } from './cli-serve'
+import { serversCommand } from './cli-servers'
 
 export interface Command {
   summary: string
@@ -7,7 +10,12 @@ export interface Command {
   run(argv: string[]): Promise<number>
 }
 
-const commands: Record<string, Command> = { serve: serveCommand }
+const commands: Record<string, Command> = {
+  serve: serveCommand,
+  servers: serversCommand,
+  keys: keysCommand,
+  backup: backupCommand,
+}
 
 function mainHelp(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`)

@@ -4,7 +4,12 @@
  * @packageDocumentation
  */
 export { createApp, type CreateAppOptions } from './app'
+export { ApiError, type ErrorCode } from './api-error'
 export type { AppDeps, AppEnv } from './app-env'
 export { type Clock, systemClock } from './clock'
-export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store'
-export type { Store } from './store'
+export { DEFAULT_CONFIG, type ServiceConfig } from './config'
+export { generateKey, hashKey, isWellFormedKey } from './keys'
+export { registerServer, rotateServerKeys, type RegisterOptions, type ShownCredentials } from './server-admin'
+export { migrateSqlite, openSqliteStore, type SqliteStoreOptions } from './sqlite-store'
+export type { IngestResult, KeyKind, NewServer, ServerCredentials, ServerRecord, Store, UsageRow } from './store'
+export { StoreConflictError } from './store'

@@ -1,43 +1,228 @@
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Store } from './store'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations'
+import { type ServerRecord, type Store, StoreConflictError } from './store'
 
 export interface SqliteStoreOptions {
   /** Database file; created (mode 0600, with its directory) when missing. `:memory:` for tests. */
   path: string
+  /** Open without writing (no migrations); for tools that only read. */
+  readonly?: boolean
+}
+
+interface ServerRow {
+  id: string
+  name: string
+  is_private: number
+  require_signature: number
+  disabled: number
+  created_at: number
+  last_received_at: number | null
+}
+
+const toServer = (row: ServerRow): ServerRecord => ({
+  id: row.id,
+  name: row.name,
+  isPrivate: row.is_private === 1,
+  requireSignature: row.require_signature === 1,
+  disabled: row.disabled === 1,
+  createdAt: row.created_at,
+  lastReceivedAt: row.last_received_at,
+})
+
+/** Applies pending migrations; returns the schema version. */
+export function migrateSqlite(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[])
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (applied.has(migration.version)) continue
+    db.transaction(() => {
+      db.exec(migration.sql)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      )
+    }).immediate()
+  }
+  return SQLITE_MIGRATIONS.at(-1)?.version ?? 0
 }
 
 /**
- * Opens the embedded SQLite store.
+ * Opens the embedded SQLite store and applies pending migrations.
  *
  * Durability: WAL with `synchronous=NORMAL`. Every acknowledged batch survives a crash or kill of this
  * process; a power loss or kernel crash may lose the last few acknowledged commits (the WAL is synced at
  * checkpoints, not at each commit). `FULL` would close that window at the cost of an fsync per batch.
+ * Writes are `BEGIN IMMEDIATE` with a 5 s busy timeout, so CLI commands can run beside the service.
  */
-export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.path !== ':memory:') {
+export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
+  if (options.path !== ':memory:' && !options.readonly) {
     mkdirSync(dirname(options.path), { recursive: true })
     // Create the file ourselves so it is never world-readable, even for a moment.
     closeSync(openSync(options.path, 'a', 0o600))
   }
-  const db = new Database(options.path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
+  const db = new Database(options.path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
   db.pragma('busy_timeout = 5000')
-  db.pragma('foreign_keys = ON')
-  const ping = db.prepare('SELECT 1')
-  let closed = false
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    migrateSqlite(db)
+  }
 
+  const q = {
+    ping: db.prepare('SELECT 1'),
+    insertServer: db.prepare(
+      'INSERT INTO servers (id, name, is_private, require_signature, created_at) VALUES (@id, @name, @isPrivate, @requireSignature, @now)',
+    ),
+    insertKey: db.prepare(
+      'INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertSecret: db.prepare('INSERT INTO server_secrets (server_id, secret, created_at) VALUES (?, ?, ?)'),
+    getServer: db.prepare('SELECT * FROM servers WHERE id = ?'),
+    listServers: db.prepare('SELECT * FROM servers ORDER BY id'),
+    deleteServer: db.prepare('DELETE FROM servers WHERE id = ?'),
+    setDisabled: db.prepare('UPDATE servers SET disabled = ? WHERE id = ?'),
+    expireKeys: db.prepare('UPDATE server_keys SET expires_at = ? WHERE server_id = ? AND kind = ? AND expires_at IS NULL'),
+    expireSecrets: db.prepare('UPDATE server_secrets SET expires_at = ? WHERE server_id = ? AND expires_at IS NULL'),
+    purgeExpiredKeys: db.prepare('DELETE FROM server_keys WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+    purgeExpiredSecrets: db.prepare('DELETE FROM server_secrets WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+    findKey: db.prepare(
+      'SELECT server_id FROM server_keys WHERE key_hash = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)',
+    ),
+    secrets: db.prepare(
+      'SELECT secret FROM server_secrets WHERE server_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC',
+    ),
+    seenBatch: db.prepare('SELECT received_at FROM ingest_batches WHERE server_id = ? AND batch_id = ?'),
+    upsertBatch: db.prepare(
+      `INSERT INTO ingest_batches (server_id, batch_id, received_at, points) VALUES (?, ?, ?, ?)
+       ON CONFLICT (server_id, batch_id) DO UPDATE SET received_at = excluded.received_at, points = excluded.points`,
+    ),
+    purgeBatches: db.prepare('DELETE FROM ingest_batches WHERE rowid IN (SELECT rowid FROM ingest_batches WHERE received_at < ? LIMIT 1000)'),
+    insertPoint: db.prepare(
+      `INSERT INTO server_metrics (server_id, name, type, tags, timestamp, count, sum, min, max, last, sketch, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertEvent: db.prepare('INSERT INTO server_events (server_id, type, timestamp, details) VALUES (?, ?, ?, ?)'),
+    touchServer: db.prepare('UPDATE servers SET last_received_at = ? WHERE id = ?'),
+    insertUsage: db.prepare(
+      'INSERT INTO server_usage (server_id, action, tool_id, details, visitor_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+    initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    getSalt: db.prepare('SELECT salt FROM daily_salts WHERE day = ?').pluck(),
+    insertSalt: db.prepare('INSERT INTO daily_salts (day, salt) VALUES (?, ?) ON CONFLICT (day) DO NOTHING'),
+    purgeSalts: db.prepare('DELETE FROM daily_salts WHERE day < ?'),
+  }
+  // Statements above are prepared once; a readonly store never runs the writing ones.
+
+  const ingest = db.transaction(
+    (serverId: string, batchId: string, points: Parameters<Store['ingest']>[2], events: Parameters<Store['ingest']>[3], now: number, dedupeSince: number) => {
+      const seen = q.seenBatch.get(serverId, batchId) as { received_at: number } | undefined
+      if (seen && seen.received_at >= dedupeSince) return { duplicate: true, processed: 0 }
+      for (const p of points) {
+        q.insertPoint.run(serverId, p.name, p.type, JSON.stringify(p.tags), p.timestamp, p.count, p.sum, p.min, p.max, p.last, p.sketch ? JSON.stringify(p.sketch) : null, now)
+      }
+      for (const e of events) q.insertEvent.run(serverId, e.type, e.timestamp, JSON.stringify(e.details))
+      q.upsertBatch.run(serverId, batchId, now, points.length)
+      q.touchServer.run(now, serverId)
+      q.purgeBatches.run(dedupeSince)
+      return { duplicate: false, processed: points.length }
+    },
+  )
+
+  let closed = false
   return {
     kind: 'sqlite',
+    db,
     async ping() {
-      ping.get()
+      q.ping.get()
     },
     async close() {
       if (closed) return
       closed = true
       db.close()
+    },
+
+    async createServer(server, credentials, now) {
+      db.transaction(() => {
+        if (q.getServer.get(server.id)) throw new StoreConflictError(`server ${server.id} already exists`)
+        q.insertServer.run({ ...server, isPrivate: server.isPrivate ? 1 : 0, requireSignature: server.requireSignature ? 1 : 0, now })
+        q.insertKey.run(server.id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now)
+        if (credentials.readTokenHash) q.insertKey.run(server.id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now)
+        q.insertSecret.run(server.id, credentials.signingSecret, now)
+      }).immediate()
+    },
+    async getServer(id) {
+      const row = q.getServer.get(id) as ServerRow | undefined
+      return row && toServer(row)
+    },
+    async listServers() {
+      return (q.listServers.all() as ServerRow[]).map(toServer)
+    },
+    async deleteServer(id) {
+      return q.deleteServer.run(id).changes > 0
+    },
+    async setServerDisabled(id, disabled) {
+      return q.setDisabled.run(disabled ? 1 : 0, id).changes > 0
+    },
+    async rotateCredentials(id, credentials, graceUntil, now) {
+      return db.transaction(() => {
+        if (!q.getServer.get(id)) return false
+        q.purgeExpiredKeys.run(now)
+        q.purgeExpiredSecrets.run(now)
+        q.expireKeys.run(graceUntil, id, 'ingest')
+        q.insertKey.run(id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now)
+        if (credentials.readTokenHash) {
+          q.expireKeys.run(graceUntil, id, 'read')
+          q.insertKey.run(id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now)
+        }
+        q.expireSecrets.run(graceUntil, id)
+        q.insertSecret.run(id, credentials.signingSecret, now)
+        return true
+      }).immediate()
+    },
+    async findServerByKey(kind, keyHash, now) {
+      const row = q.findKey.get(keyHash, kind, now) as { server_id: string } | undefined
+      return row?.server_id
+    },
+    async signingSecrets(id, now) {
+      return q.secrets.pluck().all(id, now) as string[]
+    },
+
+    async ingest(serverId, batchId, points, events, now, dedupeSince) {
+      return ingest.immediate(serverId, batchId, points, events, now, dedupeSince)
+    },
+    async recordUsage(rows) {
+      db.transaction(() => {
+        for (const r of rows) {
+          q.insertUsage.run(r.serverId, r.action, r.toolId ?? null, r.details ? JSON.stringify(r.details) : null, r.visitorHash, r.timestamp)
+        }
+      }).immediate()
+    },
+
+    async getSetting(key) {
+      return q.getSetting.get(key) as string | undefined
+    },
+    async initSetting(key, value) {
+      q.initSetting.run(key, value)
+      return q.getSetting.get(key) as string
+    },
+    async dailySalt(day) {
+      const existing = q.getSalt.get(day) as string | undefined
+      if (existing) return existing
+      return db.transaction(() => {
+        q.insertSalt.run(day, randomBytes(32).toString('base64'))
+        q.purgeSalts.run(day)
+        return q.getSalt.get(day) as string
+      }).immediate()
+    },
+
+    async backup(file) {
+      await db.backup(file)
     },
   }
 }

@@ -1,3 +1,53 @@
+import type { EventDetails, MetricPoint, ServerEvent, UsageAction } from '@mcpdir/metrics/protocol'
+
+export interface ServerRecord {
+  id: string
+  name: string
+  isPrivate: boolean
+  requireSignature: boolean
+  disabled: boolean
+  createdAt: number
+  lastReceivedAt: number | null
+}
+
+export type KeyKind = 'ingest' | 'read'
+
+/** What a server is created or rotated with. Keys arrive hashed; the signing secret must stay readable. */
+export interface ServerCredentials {
+  ingestKeyHash: string
+  ingestKeyPrefix: string
+  signingSecret: string
+  readTokenHash?: string
+  readTokenPrefix?: string
+}
+
+export interface NewServer {
+  id: string
+  name: string
+  isPrivate: boolean
+  requireSignature: boolean
+}
+
+export interface UsageRow {
+  serverId: string
+  action: UsageAction
+  toolId?: string
+  details?: EventDetails
+  visitorHash: string
+  timestamp: number
+}
+
+export interface IngestResult {
+  duplicate: boolean
+  /** Points stored by this call (0 for a duplicate). */
+  processed: number
+}
+
+/** Thrown by stores for a request that conflicts with what is stored (a server id taken). */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError'
+}
+
 /**
  * Where the service keeps everything. One async interface, so the embedded SQLite store and the PostgreSQL
  * store are interchangeable and pass one conformance suite.
@@ -9,4 +59,44 @@ export interface Store {
   ping(): Promise<void>
   /** Closes the database. Safe to call twice. */
   close(): Promise<void>
+
+  createServer(server: NewServer, credentials: ServerCredentials, now: number): Promise<void>
+  getServer(id: string): Promise<ServerRecord | undefined>
+  listServers(): Promise<ServerRecord[]>
+  /** Deletes a server and everything recorded for it. Resolves false when there was none. */
+  deleteServer(id: string): Promise<boolean>
+  setServerDisabled(id: string, disabled: boolean): Promise<boolean>
+  /**
+   * New credentials become current; the previous ones stay valid until `graceUntil`. Kinds missing from
+   * `credentials` (no read token) are left as they are.
+   */
+  rotateCredentials(id: string, credentials: ServerCredentials, graceUntil: number, now: number): Promise<boolean>
+  /** The server a key (by SHA-256 hex) belongs to, when the key is current or in its grace period. */
+  findServerByKey(kind: KeyKind, keyHash: string, now: number): Promise<string | undefined>
+  /** Signing secrets currently valid for a server, newest first. */
+  signingSecrets(id: string, now: number): Promise<string[]>
+
+  /**
+   * Stores one batch in one transaction, or nothing. A batch id seen for the server within `dedupeSinceMs`
+   * is acknowledged as a duplicate and stores nothing.
+   */
+  ingest(
+    serverId: string,
+    batchId: string,
+    points: readonly MetricPoint[],
+    events: readonly ServerEvent[],
+    now: number,
+    dedupeSince: number,
+  ): Promise<IngestResult>
+  recordUsage(rows: readonly UsageRow[]): Promise<void>
+
+  /** A small persistent value (admin key hash, visitor-hash secret). */
+  getSetting(key: string): Promise<string | undefined>
+  /** Sets a value only if it is unset; resolves with the stored value either way. */
+  initSetting(key: string, value: string): Promise<string>
+  /** The random salt of a UTC day (`YYYY-MM-DD`), created on first use; salts of older days are deleted. */
+  dailySalt(day: string): Promise<string>
+
+  /** Writes a consistent copy of the database to `file` while the service keeps running. */
+  backup(file: string): Promise<void>
 }
