@@ -101,7 +101,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       `INSERT INTO ingest_batches (server_id, batch_id, received_at, points) VALUES (?, ?, ?, ?)
        ON CONFLICT (server_id, batch_id) DO UPDATE SET received_at = excluded.received_at, points = excluded.points`,
     ),
-    purgeBatches: db.prepare('DELETE FROM ingest_batches WHERE rowid IN (SELECT rowid FROM ingest_batches WHERE received_at < ? LIMIT 1000)'),
+    purgeBatches: db.prepare(
+      `DELETE FROM ingest_batches WHERE (server_id, batch_id) IN
+         (SELECT server_id, batch_id FROM ingest_batches WHERE received_at < ? LIMIT 100)`,
+    ),
     insertPoint: db.prepare(
       `INSERT INTO server_metrics (server_id, name, type, tags, timestamp, count, sum, min, max, last, sketch, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
