@@ -56,6 +56,26 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX server_metrics_server_time ON server_metrics(server_id, timestamp);
       CREATE INDEX server_metrics_received ON server_metrics(received_at);
 
+      -- the seed's daily rollup, one row per series and UTC day; percentiles for timers
+      CREATE TABLE server_metrics_daily (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        metric_name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}',
+        date TEXT NOT NULL,
+        min_value REAL NOT NULL,
+        max_value REAL NOT NULL,
+        avg_value REAL NOT NULL,
+        sum_value REAL NOT NULL,
+        count_value REAL NOT NULL,
+        last_value REAL NOT NULL,
+        p50 REAL,
+        p95 REAL,
+        p99 REAL,
+        sketch TEXT,
+        PRIMARY KEY (server_id, metric_name, tags, date)
+      ) WITHOUT ROWID;
+
       CREATE TABLE server_events (
         id INTEGER PRIMARY KEY,
         server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
