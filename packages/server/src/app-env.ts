@@ -1,7 +1,9 @@
 import type { Logger } from 'pino'
 import type { Clock } from './clock'
 import type { ServiceConfig } from './config'
+import type { EventHub } from './event-hub'
 import type { RateLimiter } from './rate-limiter'
+import type { Rollups } from './rollups'
 import type { ServiceMetrics } from './service-metrics'
 import type { Store } from './store'
 
@@ -12,6 +14,9 @@ export interface AppDeps {
   config: ServiceConfig
   logger: Logger
   metrics: ServiceMetrics
+  rollups: Rollups
+  /** Live streams of this process. */
+  hub: EventHub
   ingestLimiter: RateLimiter
   usageLimiter: RateLimiter
   /** Key of the visitor hash, a random secret kept in the database. */

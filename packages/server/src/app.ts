@@ -7,11 +7,18 @@ import { ApiError, errorResponse } from './api-error'
 import type { AppDeps, AppEnv } from './app-env'
 import { type Clock, systemClock } from './clock'
 import { DEFAULT_CONFIG, type ServiceConfig } from './config'
+import { EventHub } from './event-hub'
 import { healthz } from './healthz'
+import { metricsAggregate } from './metrics-aggregate'
 import { metricsCollect } from './metrics-collect'
+import { metricsFetch } from './metrics-fetch'
+import { metricsStream } from './metrics-stream'
 import { prometheusMetrics } from './prometheus-metrics'
 import { RateLimiter } from './rate-limiter'
+import { applyRetention } from './retention'
+import { Rollups } from './rollups'
 import { serverEvents } from './server-events'
+import { serversList } from './servers-list'
 import { createServiceMetrics } from './service-metrics'
 import type { Store } from './store'
 import { usageTrack } from './usage-track'
@@ -23,6 +30,17 @@ export interface CreateAppOptions {
   clock?: Clock
   /** Defaults to a silent logger. */
   logger?: Logger
+  /**
+   * Roll up and apply retention on timers in the background (unref'd, so they never keep a process alive).
+   * Default true. Reads roll up pending minutes themselves, so results are current either way.
+   */
+  backgroundJobs?: boolean
+}
+
+export type MetricsApp = Hono<AppEnv> & {
+  /** Stops the background jobs and ends live streams. */
+  stop(): void
+  readonly deps: AppDeps
 }
 
 /** Database states where a retry later can succeed: answered 503 with Retry-After, never acknowledged. */
@@ -32,7 +50,7 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
  * The service as a Hono app: serve it with @hono/node-server, or mount it in another Hono app with
  * `parent.route('/', createApp(...))`.
  */
-export function createApp(options: CreateAppOptions): Hono<AppEnv> {
+export function createApp(options: CreateAppOptions): MetricsApp {
   const clock = options.clock ?? systemClock
   const config: ServiceConfig = { ...DEFAULT_CONFIG, ...options.config }
   const store = options.store
@@ -41,6 +59,8 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     store,
     clock,
     config,
+    rollups: new Rollups(store, clock, config.retention),
+    hub: new EventHub(),
     logger: options.logger ?? pino({ level: 'silent' }),
     metrics: createServiceMetrics(),
     ingestLimiter: new RateLimiter(config.ingestRate.perSecond, config.ingestRate.burst, clock),
@@ -74,6 +94,10 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   app.route('/functions/v1/metrics-collect', metricsCollect())
   app.route('/functions/v1/server-events', serverEvents())
   app.route('/functions/v1/usage-track', usageTrack(config.corsOrigins))
+  app.route('/functions/v1/metrics-fetch', metricsFetch())
+  app.route('/functions/v1/metrics-aggregate', metricsAggregate())
+  app.route('/functions/v1/metrics-stream', metricsStream())
+  app.route('/functions/v1/servers', serversList())
   app.route('/functions/v1/admin/servers', adminServers())
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
@@ -92,5 +116,31 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     deps.logger.error({ err: error, route: c.req.routePath }, 'unhandled error')
     return errorResponse(c, new ApiError(500, 'internal_error', 'internal error'))
   })
-  return app
+
+  const timers: ReturnType<typeof setInterval>[] = []
+  if (options.backgroundJobs ?? true) {
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
+      let busy = false
+      const timer = setInterval(() => {
+        if (busy) return
+        busy = true
+        job()
+          .catch((error: unknown) => deps.logger.error({ err: error }, `${name} failed`))
+          .finally(() => {
+            busy = false
+          })
+      }, ms)
+      timer.unref()
+      timers.push(timer)
+    }
+    every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
+    every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention), 'retention')
+  }
+  return Object.assign(app, {
+    deps,
+    stop() {
+      for (const timer of timers) clearInterval(timer)
+      deps.hub.closeAll()
+    },
+  })
 }

@@ -75,6 +75,7 @@ Options:
         if (stopping) return
         stopping = true
         logger.info({ signal }, 'stopping: finishing in-flight requests')
+        app.stop()
         server.close(() => {
           void store.close().then(() => {
             logger.info('stopped')

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { createApp, type CreateAppOptions } from './app'
+export { createApp, type CreateAppOptions, type MetricsApp } from './app'
 export { ApiError, type ErrorCode } from './api-error'
 export type { AppDeps, AppEnv } from './app-env'
 export { type Clock, systemClock } from './clock'

@@ -1,14 +1,25 @@
 // Shared by metrics-collect and server-events: authenticate, verify the signature over the raw body,
 // validate, and store the whole batch in one transaction (or acknowledge a retry).
-import { DEDUPE_WINDOW_MS, describeIssues, parseCollectBatch, sha256Hex, verifySignedRequest, WEBHOOK_ID_HEADER } from '@mcpdir/metrics/protocol'
+import {
+  type CollectBatch,
+  DEDUPE_WINDOW_MS,
+  describeIssues,
+  parseCollectBatch,
+  Sketch,
+  type StreamPoint,
+  sha256Hex,
+  verifySignedRequest,
+  WEBHOOK_ID_HEADER,
+} from '@mcpdir/metrics/protocol'
 import type { Context } from 'hono'
 import { ApiError } from './api-error'
 import type { AppEnv } from './app-env'
 import { authenticateIngest } from './auth'
+import type { EventHub } from './event-hub'
 import { readJson } from './read-json'
 
 export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean }) {
-  const { store, clock, metrics, ingestLimiter } = c.var.deps
+  const { store, clock, metrics, ingestLimiter, config, hub } = c.var.deps
   const now = clock()
   const { server, key } = await authenticateIngest(c)
   ingestLimiter.take(key)
@@ -28,7 +39,10 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
   if (typeof bodyServerId === 'string' && bodyServerId !== server.id) {
     throw new ApiError(403, 'key_server_mismatch', `this key is for another server than ${bodyServerId}`, 'server_id')
   }
-  const parsed = parseCollectBatch(json, { nowMs: now, serverId: server.id })
+  // Late points are accepted while their raw neighbours are still kept (an hour of margin), so a bucket is
+  // never recomputed from partly purged data.
+  const maxAgeMs = config.retention.rawMs - 3_600_000
+  const parsed = parseCollectBatch(json, { nowMs: now, serverId: server.id, maxAgeMs })
   if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
   const batch = parsed.value
   if (options.eventsOnly && batch.points.length > 0) {
@@ -40,11 +54,33 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
     : (c.req.header(WEBHOOK_ID_HEADER) ?? batch.batchId ?? `sha256:${await sha256Hex(raw)}`)
   const result = await store.ingest(server.id, batchId, batch.points, batch.events, now, now - DEDUPE_WINDOW_MS)
   if (result.duplicate) metrics.batchesDeduplicated.inc()
-  else metrics.pointsIngested.inc(result.processed)
+  else {
+    metrics.pointsIngested.inc(result.processed)
+    if (hub.hasSubscribers(server.id)) publishBatch(hub, server.id, batch, now)
+  }
   return c.json({
     success: true,
     metrics_processed: batch.points.length,
     ...(options.eventsOnly && { events_processed: batch.events.length }),
     ...(result.duplicate && { duplicate: true }),
   })
+}
+
+function publishBatch(hub: EventHub, serverId: string, batch: CollectBatch, now: number) {
+  const heartbeat = batch.events.find((e) => e.type === 'heartbeat')
+  const events = batch.events.filter((e) => e.type !== 'heartbeat')
+  if (batch.points.length > 0 || events.length > 0) {
+    const points = batch.points.map((p) => {
+      const { sketch, ...rest } = p
+      const stream: StreamPoint = { ...rest }
+      if (sketch) {
+        const s = Sketch.fromJSON(sketch)
+        const clamp = (q: number) => Math.min(p.max, Math.max(p.min, s.quantile(q) ?? p.min))
+        Object.assign(stream, { avg: p.sum / p.count, p50: clamp(0.5), p95: clamp(0.95), p99: clamp(0.99) })
+      }
+      return stream
+    })
+    hub.publish(serverId, { event: 'metrics', data: { server_id: serverId, received_at: now, points, events } })
+  }
+  if (heartbeat) hub.publish(serverId, { event: 'heartbeat', data: { server_id: serverId, timestamp: heartbeat.timestamp } })
 }

@@ -111,4 +111,62 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'rollup tiers, dirty buckets, heartbeats',
+    sql: `
+      -- minute and hour tiers: one row per series and bucket, same columns as raw points
+      CREATE TABLE rollup_minute (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch TEXT,
+        PRIMARY KEY (server_id, bucket, name, type, tags)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollup_hour (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch TEXT,
+        PRIMARY KEY (server_id, bucket, name, type, tags)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_minute_bucket ON rollup_minute(bucket);
+      CREATE INDEX rollup_hour_bucket ON rollup_hour(bucket);
+      ALTER TABLE server_metrics_daily ADD COLUMN last_ts INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX server_metrics_daily_date ON server_metrics_daily(date);
+
+      -- minutes that received points since they were last rolled up
+      CREATE TABLE rollup_dirty (
+        server_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        PRIMARY KEY (server_id, minute)
+      ) WITHOUT ROWID;
+
+      -- minutes in which a server sent a heartbeat: its availability
+      CREATE TABLE server_heartbeats (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        minute INTEGER NOT NULL,
+        PRIMARY KEY (server_id, minute)
+      ) WITHOUT ROWID;
+      CREATE INDEX server_heartbeats_minute ON server_heartbeats(minute);
+      CREATE INDEX server_usage_time ON server_usage(timestamp);
+      CREATE INDEX server_events_time ON server_events(timestamp);
+    `,
+  },
 ]

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { type EventDetails, type EventType, type MetricType, Sketch, type SketchJSON } from '@mcpdir/metrics/protocol'
+import type { AggregateRow } from './aggregations'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations'
-import { type ServerRecord, type Store, StoreConflictError } from './store'
+import { type RetentionTarget, type ServerRecord, type Store, StoreConflictError, type UsageReadRow } from './store'
 
 export interface SqliteStoreOptions {
   /** Database file; created (mode 0600, with its directory) when missing. `:memory:` for tests. */
@@ -20,6 +22,49 @@ interface ServerRow {
   disabled: number
   created_at: number
   last_received_at: number | null
+}
+
+interface TierRow {
+  name: string
+  type: MetricType
+  tags: string
+  bucket: number
+  count: number
+  sum: number
+  min: number
+  max: number
+  last: number
+  last_ts: number
+  sketch: string | null
+}
+
+const toAggregate = (r: TierRow): AggregateRow => ({
+  name: r.name,
+  type: r.type,
+  tags: r.tags,
+  bucket: r.bucket,
+  count: r.count,
+  sum: r.sum,
+  min: r.min,
+  max: r.max,
+  last: r.last,
+  lastTs: r.last_ts,
+  sketch: r.sketch,
+})
+
+const MINUTE = 60_000
+const DAY = 86_400_000
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+/** Timestamp column of each retention target, and its table. */
+const RETENTION: Record<RetentionTarget, { table: string; column: string; key: string; day?: true }> = {
+  raw: { table: 'server_metrics', column: 'timestamp', key: 'rowid' },
+  minute: { table: 'rollup_minute', column: 'bucket', key: '(server_id, bucket, name, type, tags)' },
+  hour: { table: 'rollup_hour', column: 'bucket', key: '(server_id, bucket, name, type, tags)' },
+  day: { table: 'server_metrics_daily', column: 'date', key: '(server_id, metric_name, tags, date)', day: true },
+  events: { table: 'server_events', column: 'timestamp', key: 'rowid' },
+  usage: { table: 'server_usage', column: 'timestamp', key: 'rowid' },
+  heartbeats: { table: 'server_heartbeats', column: 'minute', key: '(server_id, minute)' },
 }
 
 const toServer = (row: ServerRow): ServerRecord => ({
@@ -110,6 +155,42 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertEvent: db.prepare('INSERT INTO server_events (server_id, type, timestamp, details) VALUES (?, ?, ?, ?)'),
+    insertHeartbeat: db.prepare('INSERT INTO server_heartbeats (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    markDirty: db.prepare('INSERT INTO rollup_dirty (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    takeDirty: db.prepare('SELECT server_id AS serverId, minute FROM rollup_dirty ORDER BY minute LIMIT ?'),
+    clearDirty: db.prepare('DELETE FROM rollup_dirty WHERE server_id = ? AND minute = ?'),
+    rawRows: db.prepare(
+      `SELECT name, type, tags, timestamp AS bucket, count, sum, min, max, last, timestamp AS last_ts, sketch
+       FROM server_metrics WHERE server_id = ? AND timestamp >= ? AND timestamp < ?`,
+    ),
+    minuteRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts, sketch FROM rollup_minute WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    hourRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts, sketch FROM rollup_hour WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    dayRows: db.prepare(
+      `SELECT metric_name AS name, type, tags, CAST(unixepoch(date) AS INTEGER) * 1000 AS bucket, count_value AS count,
+         sum_value AS sum, min_value AS min, max_value AS max, last_value AS last, last_ts, sketch
+       FROM server_metrics_daily WHERE server_id = ? AND date >= ? AND date < ?`,
+    ),
+    deleteMinute: db.prepare('DELETE FROM rollup_minute WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    deleteHour: db.prepare('DELETE FROM rollup_hour WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    deleteDay: db.prepare('DELETE FROM server_metrics_daily WHERE server_id = ? AND date >= ? AND date < ?'),
+    insertMinute: db.prepare(
+      'INSERT INTO rollup_minute (server_id, bucket, name, type, tags, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertHour: db.prepare(
+      'INSERT INTO rollup_hour (server_id, bucket, name, type, tags, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertDay: db.prepare(
+      `INSERT INTO server_metrics_daily (server_id, date, metric_name, type, tags, count_value, sum_value, min_value, max_value,
+         avg_value, last_value, last_ts, sketch, p50, p95, p99) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    heartbeatCount: db.prepare('SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?').pluck(),
+    firstHeartbeat: db.prepare('SELECT min(minute) FROM server_heartbeats WHERE server_id = ?').pluck(),
+    usageRows: db.prepare(
+      'SELECT action, visitor_hash AS visitorHash, timestamp FROM server_usage WHERE server_id = ? AND timestamp >= ? AND timestamp < ?',
+    ),
+    listEvents: db.prepare(
+      'SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp DESC, id DESC LIMIT ?',
+    ),
     touchServer: db.prepare('UPDATE servers SET last_received_at = ? WHERE id = ?'),
     insertUsage: db.prepare(
       'INSERT INTO server_usage (server_id, action, tool_id, details, visitor_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
@@ -129,7 +210,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       for (const p of points) {
         q.insertPoint.run(serverId, p.name, p.type, JSON.stringify(p.tags), p.timestamp, p.count, p.sum, p.min, p.max, p.last, p.sketch ? JSON.stringify(p.sketch) : null, now)
       }
-      for (const e of events) q.insertEvent.run(serverId, e.type, e.timestamp, JSON.stringify(e.details))
+      const dirty = new Set<number>()
+      for (const p of points) dirty.add(Math.floor(p.timestamp / MINUTE) * MINUTE)
+      for (const e of events) {
+        if (e.type === 'heartbeat') q.insertHeartbeat.run(serverId, Math.floor(e.timestamp / MINUTE) * MINUTE)
+        else q.insertEvent.run(serverId, e.type, e.timestamp, JSON.stringify(e.details))
+      }
+      for (const minute of dirty) q.markDirty.run(serverId, minute)
       q.upsertBatch.run(serverId, batchId, now, points.length)
       q.touchServer.run(now, serverId)
       q.purgeBatches.run(dedupeSince)
@@ -205,6 +292,78 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
           q.insertUsage.run(r.serverId, r.action, r.toolId ?? null, r.details ? JSON.stringify(r.details) : null, r.visitorHash, r.timestamp)
         }
       }).immediate()
+    },
+
+    async takeDirtyMinutes(limit) {
+      return db.transaction(() => {
+        const rows = q.takeDirty.all(limit) as { serverId: string; minute: number }[]
+        for (const r of rows) q.clearDirty.run(r.serverId, r.minute)
+        return rows
+      }).immediate()
+    },
+    async markDirtyMinutes(serverId, from, to) {
+      const where = serverId === undefined ? '' : 'AND server_id = @serverId'
+      return db
+        .prepare(
+          `INSERT INTO rollup_dirty (server_id, minute)
+           SELECT DISTINCT server_id, (timestamp / ${MINUTE}) * ${MINUTE} FROM server_metrics
+           WHERE timestamp >= @from AND timestamp < @to ${where}
+           ON CONFLICT DO NOTHING`,
+        )
+        .run({ serverId, from, to }).changes
+    },
+    async rawRows(serverId, from, to) {
+      return (q.rawRows.all(serverId, from, to) as TierRow[]).map(toAggregate)
+    },
+    async tierRows(serverId, tier, from, to, names) {
+      const rows =
+        tier === 'minute'
+          ? (q.minuteRows.all(serverId, from, to) as TierRow[])
+          : tier === 'hour'
+            ? (q.hourRows.all(serverId, from, to) as TierRow[])
+            : (q.dayRows.all(serverId, isoDay(from), isoDay(to + DAY - 1)) as TierRow[]).filter((r) => r.bucket >= from && r.bucket < to)
+      const wanted = names && new Set(names)
+      return (wanted ? rows.filter((r) => wanted.has(r.name)) : rows).map(toAggregate)
+    },
+    async replaceTierRows(serverId, tier, from, to, rows) {
+      db.transaction(() => {
+        if (tier === 'day') {
+          q.deleteDay.run(serverId, isoDay(from), isoDay(to))
+          for (const r of rows) {
+            const sketch = r.sketch ? Sketch.fromJSON(JSON.parse(r.sketch) as SketchJSON) : undefined
+            const pct = (p: number) => (sketch ? Math.min(r.max, Math.max(r.min, sketch.quantile(p) ?? r.min)) : null)
+            q.insertDay.run(serverId, isoDay(r.bucket), r.name, r.type, r.tags, r.count, r.sum, r.min, r.max, r.sum / r.count, r.last, r.lastTs, r.sketch, pct(0.5), pct(0.95), pct(0.99))
+          }
+          return
+        }
+        const [del, ins] = tier === 'minute' ? [q.deleteMinute, q.insertMinute] : [q.deleteHour, q.insertHour]
+        del.run(serverId, from, to)
+        for (const r of rows) ins.run(serverId, r.bucket, r.name, r.type, r.tags, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch)
+      }).immediate()
+    },
+    async heartbeatMinutes(serverId, from, to) {
+      return q.heartbeatCount.get(serverId, from, to) as number
+    },
+    async firstHeartbeat(serverId) {
+      return (q.firstHeartbeat.get(serverId) as number | null) ?? undefined
+    },
+    async usageRows(serverId, from, to) {
+      return q.usageRows.all(serverId, from, to) as UsageReadRow[]
+    },
+    async listEvents(serverId, from, to, limit) {
+      return (q.listEvents.all(serverId, from, to, limit) as { type: EventType; timestamp: number; details: string }[]).map((e) => ({
+        type: e.type,
+        timestamp: e.timestamp,
+        details: JSON.parse(e.details) as EventDetails,
+      }))
+    },
+    async purge(target, before, limit) {
+      const { table, column, key, day } = RETENTION[target]
+      const bound = day ? isoDay(before) : before
+      const cols = key.replace(/[()]/g, '')
+      return db
+        .prepare(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${cols} FROM ${table} WHERE ${column} < ? LIMIT ?)`)
+        .run(bound, limit).changes
     },
 
     async getSetting(key) {

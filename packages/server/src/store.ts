@@ -1,4 +1,5 @@
-import type { EventDetails, MetricPoint, ServerEvent, UsageAction } from '@mcpdir/metrics/protocol'
+import type { EventDetails, MetricPoint, ServerEvent, Tier, UsageAction } from '@mcpdir/metrics/protocol'
+import type { AggregateRow } from './aggregations'
 
 export interface ServerRecord {
   id: string
@@ -41,6 +42,15 @@ export interface IngestResult {
   duplicate: boolean
   /** Points stored by this call (0 for a duplicate). */
   processed: number
+}
+
+/** What retention purges, each with its own age limit. */
+export type RetentionTarget = 'raw' | 'minute' | 'hour' | 'day' | 'events' | 'usage' | 'heartbeats'
+
+export interface UsageReadRow {
+  action: UsageAction
+  visitorHash: string
+  timestamp: number
 }
 
 /** Thrown by stores for a request that conflicts with what is stored (a server id taken). */
@@ -89,6 +99,26 @@ export interface Store {
     dedupeSince: number,
   ): Promise<IngestResult>
   recordUsage(rows: readonly UsageRow[]): Promise<void>
+
+  /** Minutes marked dirty by ingest, up to `limit`, removed from the dirty set as they are taken. */
+  takeDirtyMinutes(limit: number): Promise<{ serverId: string; minute: number }[]>
+  /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
+  markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
+  /** Raw points of a server in [from, to) as rows (bucket = point time). */
+  rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>
+  /** Rows of a tier with bucket in [from, to), optionally only some metric names. */
+  tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
+  /** Replaces a tier's rows of a server with bucket in [from, to) by `rows`, in one transaction. */
+  replaceTierRows(serverId: string, tier: Tier, from: number, to: number, rows: readonly AggregateRow[]): Promise<void>
+  /** Minutes in [from, to) with a heartbeat. */
+  heartbeatMinutes(serverId: string, from: number, to: number): Promise<number>
+  /** The first heartbeat minute at or after `from`, if any. */
+  firstHeartbeat(serverId: string): Promise<number | undefined>
+  usageRows(serverId: string, from: number, to: number): Promise<UsageReadRow[]>
+  /** Events other than heartbeats in [from, to), newest first. */
+  listEvents(serverId: string, from: number, to: number, limit: number): Promise<ServerEvent[]>
+  /** Deletes up to `limit` rows of `target` older than `before`; answers how many. */
+  purge(target: RetentionTarget, before: number, limit: number): Promise<number>
 
   /** A small persistent value (admin key hash, visitor-hash secret). */
   getSetting(key: string): Promise<string | undefined>

@@ -37,7 +37,7 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       }),
     )
     .post('/', async (c) => {
-      const { store, clock, usageLimiter, visitorSecret, metrics } = c.var.deps
+      const { store, clock, usageLimiter, visitorSecret, metrics, hub } = c.var.deps
       const now = clock()
       const address = clientAddress(c)
       usageLimiter.take(`usage:${address}`)
@@ -61,6 +61,10 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       if (rows.length === 0) return c.json({ success: true, recorded: false })
       await store.recordUsage(rows)
       metrics.usageRecorded.inc(rows.length)
+      for (const serverId of new Set(rows.map((r) => r.serverId))) {
+        const actions = rows.filter((r) => r.serverId === serverId).map((r) => r.action)
+        hub.publish(serverId, { event: 'usage', data: { server_id: serverId, timestamp: now, actions } })
+      }
       return c.json({ success: true, recorded: true })
     })
 }

@@ -8,6 +8,7 @@
 export * from './collect-payload'
 export * from './encoding'
 export * from './events'
+export * from './fetch-response'
 export * from './fields'
 export * from './limits'
 export * from './metric-types'

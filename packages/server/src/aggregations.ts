@@ -1,0 +1,121 @@
+// How values of each metric type combine, in one place. Raw points, minute, hour and day rows all have the
+// same shape (count, sum, min, max, last with its time, and a sketch for timers), so one merge serves every
+// tier and every read. To add a metric type or an aggregation: add the type to the protocol's METRIC_TYPES,
+// say here which fields it shows (`FIELDS_BY_TYPE`), and, if it needs state beyond these columns, add a
+// column to the rollup tables and its merge rule to `mergeRow`.
+import { type BucketValues, type MetricType, Sketch, type SketchJSON } from '@mcpdir/metrics/protocol'
+
+/** One series' values over one bucket of some tier (or one raw point). */
+export interface AggregateRow {
+  name: string
+  type: MetricType
+  /** Tags as stored: JSON with sorted keys. */
+  tags: string
+  /** Bucket start (or point time), epoch ms. */
+  bucket: number
+  count: number
+  sum: number
+  min: number
+  max: number
+  last: number
+  /** Time of `last`, so a merge keeps the latest. */
+  lastTs: number
+  /** Timers only: the sketch as JSON text. */
+  sketch: string | null
+}
+
+/** A merge in progress. */
+export interface Accumulator {
+  name: string
+  type: MetricType
+  tags: string
+  bucket: number
+  count: number
+  sum: number
+  min: number
+  max: number
+  last: number
+  lastTs: number
+  sketch: Sketch | undefined
+}
+
+export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
+  const sketch = row.sketch ? Sketch.fromJSON(JSON.parse(row.sketch) as SketchJSON) : undefined
+  if (!acc) {
+    return { name: row.name, type: row.type, tags: row.tags, bucket, count: row.count, sum: row.sum, min: row.min, max: row.max, last: row.last, lastTs: row.lastTs, sketch }
+  }
+  acc.count += row.count
+  acc.sum += row.sum
+  if (row.min < acc.min) acc.min = row.min
+  if (row.max > acc.max) acc.max = row.max
+  if (row.lastTs >= acc.lastTs) {
+    acc.last = row.last
+    acc.lastTs = row.lastTs
+  }
+  if (sketch) acc.sketch = acc.sketch ? acc.sketch.merge(sketch) : sketch
+  return acc
+}
+
+export function toRow(acc: Accumulator): AggregateRow {
+  return {
+    name: acc.name,
+    type: acc.type,
+    tags: acc.tags,
+    bucket: acc.bucket,
+    count: acc.count,
+    sum: acc.sum,
+    min: acc.min,
+    max: acc.max,
+    last: acc.last,
+    lastTs: acc.lastTs,
+    sketch: acc.sketch ? JSON.stringify(acc.sketch.toJSON()) : null,
+  }
+}
+
+/** Rolls rows into buckets of `bucketMs`, one per series (name, type, tags). */
+export function rollUp(rows: Iterable<AggregateRow>, bucketMs: number): AggregateRow[] {
+  const groups = new Map<string, Accumulator>()
+  for (const row of rows) {
+    const bucket = Math.floor(row.bucket / bucketMs) * bucketMs
+    const key = `${row.name}\u0000${row.type}\u0000${row.tags}\u0000${bucket}`
+    groups.set(key, accumulate(groups.get(key), row, bucket))
+  }
+  return [...groups.values()].map(toRow)
+}
+
+const round = (value: number) => Math.round(value * 1e6) / 1e6
+
+/** Which fields each type shows. */
+const FIELDS_BY_TYPE: Record<MetricType, (acc: Accumulator) => BucketValues> = {
+  counter: (a) => ({ count: a.count, sum: a.sum }),
+  gauge: (a) => ({ count: a.count, sum: a.sum, min: a.min, max: a.max, avg: round(a.sum / a.count), last: a.last }),
+  timer: (a) => ({
+    count: a.count,
+    sum: a.sum,
+    min: a.min,
+    max: a.max,
+    avg: round(a.sum / a.count),
+    ...percentiles(a.sketch, a.min, a.max),
+  }),
+}
+
+/** Percentiles from a sketch, clamped to the exact min and max (a bucket's midpoint can overshoot them). */
+function percentiles(sketch: Sketch | undefined, min: number, max: number): Pick<BucketValues, 'p50' | 'p95' | 'p99'> {
+  if (!sketch) return {}
+  const at = (q: number) => {
+    const v = sketch.quantile(q)
+    return v === undefined ? undefined : round(Math.min(max, Math.max(min, v)))
+  }
+  const out: Pick<BucketValues, 'p50' | 'p95' | 'p99'> = {}
+  const p50 = at(0.5)
+  const p95 = at(0.95)
+  const p99 = at(0.99)
+  if (p50 !== undefined) out.p50 = p50
+  if (p95 !== undefined) out.p95 = p95
+  if (p99 !== undefined) out.p99 = p99
+  return out
+}
+
+export function bucketValues(acc: Accumulator): BucketValues {
+  return FIELDS_BY_TYPE[acc.type](acc)
+}

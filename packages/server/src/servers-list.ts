@@ -1,0 +1,43 @@
+import type { ServerHeadline, ServersListResponse } from '@mcpdir/metrics/protocol'
+import { Hono } from 'hono'
+import type { AppEnv } from './app-env'
+import { isAdmin } from './auth'
+import { periodParam } from './query-params'
+import { serverReport } from './server-report'
+
+/**
+ * `GET /functions/v1/servers?period=…`: public servers (with the admin key, private ones too) with the
+ * numbers a directory compares them by.
+ */
+export function serversList() {
+  return new Hono<AppEnv>().get('/', async (c) => {
+    const { store, clock, rollups } = c.var.deps
+    const period = periodParam(c)
+    const admin = isAdmin(c)
+    await rollups.runPending()
+    const now = clock()
+    const servers: ServerHeadline[] = []
+    for (const server of await store.listServers()) {
+      if (server.disabled || (server.isPrivate && !admin)) continue
+      const report = await serverReport(store, server, period, now, ['mcp.tool.calls', 'mcp.tool.duration'])
+      const calls = report.breakdowns.tools.reduce((n, t) => n + t.calls, 0)
+      const errors = report.breakdowns.tools.reduce((n, t) => n + t.errors, 0)
+      const duration = report.metrics.find((m) => m.name === 'mcp.tool.duration')?.summary
+      servers.push({
+        id: server.id,
+        name: server.name,
+        is_private: server.isPrivate,
+        last_seen: server.lastReceivedAt,
+        calls,
+        error_rate: calls > 0 ? errors / calls : null,
+        p95_ms: duration?.p95 ?? null,
+        installs: report.usage.totals.installs,
+        views: report.usage.totals.views,
+        availability: report.availability,
+      })
+    }
+    const body: ServersListResponse = { success: true, period, servers }
+    c.header('Cache-Control', `${admin ? 'private' : 'public'}, max-age=30`)
+    return c.json(body)
+  })
+}
