@@ -6,6 +6,7 @@ import { createApp } from './app'
 import type { Command } from './cli'
 import { DEFAULT_DB, dbOption, openStore, usageError } from './cli-common'
 import { generateKey, hashKey } from './keys'
+import { parseRetention } from './retention-option'
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_HOST = '127.0.0.1'
@@ -22,6 +23,8 @@ Options:
                        without one, a key is generated on first start and printed once
   --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
   --trust-proxy        take client addresses from X-Forwarded-For (env MCPDIR_TRUST_PROXY=1)
+  --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,minute=2d,hour=90d,day=forever
+                       (also events, usage, heartbeats; units m h d)
   --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
 
   async run(argv) {
@@ -34,6 +37,7 @@ Options:
         'admin-key': { type: 'string', default: process.env.MCPDIR_ADMIN_KEY },
         cors: { type: 'string', default: process.env.MCPDIR_CORS_ORIGINS ?? '*' },
         'trust-proxy': { type: 'boolean', default: process.env.MCPDIR_TRUST_PROXY === '1' },
+        retention: { type: 'string', default: process.env.MCPDIR_RETENTION ?? '' },
         'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
       },
       strict: true,
@@ -45,6 +49,13 @@ Options:
     if (adminKey !== undefined && adminKey.length < 16) throw usageError('--admin-key (MCPDIR_ADMIN_KEY) must be at least 16 characters')
     const level = values['log-level'] as string
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw usageError(`--log-level ${level} is not a pino level`)
+
+    let retention: ReturnType<typeof parseRetention>
+    try {
+      retention = parseRetention(values.retention)
+    } catch (error) {
+      throw usageError((error as Error).message)
+    }
 
     const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
     const dbPath = resolve(values.db)
@@ -60,7 +71,7 @@ Options:
       }
     }
     const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
-    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'] } })
+    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention } })
 
     return new Promise<number>((done) => {
       const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {
