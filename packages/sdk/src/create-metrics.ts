@@ -189,10 +189,7 @@ class MetricsClient implements Metrics {
   }
 
   private countDropped(batches: Batch[]): void {
-    for (const batch of batches) {
-      this.aggregator.self.droppedBatches++
-      this.aggregator.self.droppedPoints += batch.points.length
-    }
+    for (const batch of batches) this.aggregator.self.dropBatch(batch.points)
   }
 
   async flush(): Promise<void> {

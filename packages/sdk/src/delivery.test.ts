@@ -127,6 +127,20 @@ describe('Delivery', () => {
     expect(collector.points().map((p) => p.sum)).toEqual([2, 2, 3, 3, 4, 4])
   })
 
+  it('never drops the batch whose request is under way (it could be delivered and counted lost)', async () => {
+    collector = await startCollector({ secret, respond: (_r, i) => (i === 0 ? 'hang' : undefined) })
+    const { d, self } = delivery(collector.url, { maxQueuedBatches: 1, transport: () => defaultTransport(300) })
+    const [first] = buildBatches([point(1)], [], { maxBytes: 1e5 })
+    d.enqueue([first!])
+    d.kick()
+    await collector.waitFor(() => collector!.received.length === 1)
+    d.enqueue(buildBatches([point(2)], [], { maxBytes: 1e5 }))
+    expect(self.droppedBatches).toBe(1)
+    await d.drain(Date.now() + 5_000)
+    expect([...collector.accepted.keys()]).toEqual([first!.id])
+    expect(collector.points().map((p) => p.sum)).toEqual([1])
+  })
+
   it('gives up waiting at the deadline while the service hangs, keeping the batch', async () => {
     collector = await startCollector({ secret, respond: () => 'hang' })
     const { d } = delivery(collector.url)

@@ -69,6 +69,8 @@ export class Delivery {
   private deadline = Number.POSITIVE_INFINITY
   private wake = new AbortController()
   private attempt = 0
+  /** The batch whose request is under way: never dropped, or it could be both delivered and counted lost. */
+  private inFlight: Batch | undefined
 
   constructor(private readonly options: DeliveryOptions) {}
 
@@ -83,11 +85,10 @@ export class Delivery {
       this.queuedBytes += batch.bytes
     }
     while (this.queue.length > this.options.maxQueuedBatches || (this.queuedBytes > this.options.maxQueueBytes && this.queue.length > 1)) {
-      const dropped = this.queue[0] as Batch
+      const dropped = this.queue[0] === this.inFlight ? this.queue[1] : this.queue[0]
+      if (!dropped) break
       this.remove(dropped)
-      this.options.self.droppedBatches++
-      this.options.self.droppedPoints += dropped.points.length
-      this.options.self.restore(dropped.points)
+      this.options.self.dropBatch(dropped.points)
     }
   }
 
@@ -140,11 +141,14 @@ export class Delivery {
       const batch = this.queue[0] as Batch
       let status: number
       let retryAfterMs: number | undefined
+      this.inFlight = batch
       try {
         ;({ status, retryAfterMs } = await this.send(batch))
       } catch (error) {
         status = 0
         reporter.debug(`send failed: ${(error as Error).message}`)
+      } finally {
+        this.inFlight = undefined
       }
       if (status >= 200 && status < 300) {
         this.remove(batch)

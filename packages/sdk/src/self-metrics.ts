@@ -11,23 +11,32 @@ export class SelfMetrics {
   droppedSeries = 0
   /** Events beyond the per-window bound. */
   droppedEvents = 0
-  /** Batches dropped because the queue was full (oldest first), and the points in them. */
+  /** Batches dropped because the queue was full (oldest first), and the points in them (own counters aside). */
   droppedBatches = 0
   droppedPoints = 0
   /** Batches the service refused for good (4xx other than 408/413/429). */
   rejectedBatches = 0
 
+  /** Counts a batch dropped unsent (queue or spool full). */
+  dropBatch(serializedPoints: readonly string[]): void {
+    this.droppedBatches++
+    this.droppedPoints += serializedPoints.length - this.restore(serializedPoints)
+  }
+
   /**
    * Adds back the counts a dropped batch was carrying, so a report lost with its batch is sent again later
    * rather than lost: every drop is eventually reported exactly once.
    */
-  restore(serializedPoints: readonly string[]): void {
+  private restore(serializedPoints: readonly string[]): number {
+    let restored = 0
     for (const json of serializedPoints) {
       if (!json.startsWith('{"name":"mcpdir.sdk.')) continue
       const { name, sum } = JSON.parse(json) as { name: string; sum: number }
       const field = FIELDS[name.slice('mcpdir.sdk.'.length)]
       if (field) this[field] += sum
+      restored++
     }
+    return restored
   }
 
   collect(timestamp: number): MetricPointInput[] {

@@ -80,31 +80,31 @@ export async function post(url: string, body: string | Uint8Array, headers: Reco
 }
 
 /**
- * Streams `chunks` × `chunkBytes` on a connection of its own: chunked (no Content-Length) as a streaming
- * client would, or with the total declared. The service may answer 413 and close before reading it all.
+ * Streams up to `chunks` × `chunkBytes` on a connection of its own: chunked (no Content-Length), as a
+ * streaming client would, or with the total declared up front. Stops writing as soon as the service answers
+ * (it may answer 413 and close before reading everything).
  */
 export function postStream(url: string, chunks: number, chunkBytes: number, headers: Record<string, string>, declare = false) {
   const length = declare ? { 'content-length': String(chunks * chunkBytes) } : { 'transfer-encoding': 'chunked' }
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    let answered = false
     const req = request(url, { method: 'POST', agent: false, headers: { ...headers, ...length } }, (res) => {
+      answered = true
       let body = ''
       res.on('data', (c) => (body += c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     })
     req.on('error', (error) => {
-      // the service may close the connection after answering 413 mid-upload
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return
-      reject(error)
+      if (!answered) reject(error)
     })
     const chunk = Buffer.alloc(chunkBytes, 0x20)
-    let sent = 0
-    const write = () => {
-      while (sent < chunks) {
-        sent++
-        if (!req.write(chunk)) return void req.once('drain', write)
+    const write = async () => {
+      for (let sent = 0; sent < chunks && !answered && !req.destroyed; sent++) {
+        if (!req.write(chunk)) await new Promise((r) => req.once('drain', r))
+        await new Promise((r) => setImmediate(r))
       }
-      req.end()
+      if (!answered && !req.destroyed) req.end()
     }
-    write()
+    void write()
   })
 }
