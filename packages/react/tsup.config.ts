@@ -7,5 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['react'],
+  external: ['react', 'react-dom', 'uplot'],
+  // Next.js app router: the tab is a client component. (esbuild drops module-level directives.)
+  banner: { js: "'use client';" },
 })

@@ -1,3 +1,6 @@
 import { packageTestConfig } from '../../vitest.shared'
 
-export default packageTestConfig('react', { include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'] })
+export default packageTestConfig('react', {
+  include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
+  environment: 'happy-dom',
+})

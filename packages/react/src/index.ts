@@ -1,12 +1,32 @@
+'use client'
 /**
- * `@mcpdir/metrics-react`: the MetricsTab for directory sites and its browser-safe client.
+ * `@mcpdir/metrics-react`: the MetricsTab for directory sites, its headless hook, the browser-safe client
+ * and usage tracking.
  *
  * @packageDocumentation
  */
+export { Chart, type ChartProps, type ChartSeries } from './chart'
+export { formatChange, formatDuration, formatNumber, formatPercent } from './format'
+export { mergeLive } from './live-merge'
 export {
   createMetricsClient,
   type MetricsClient,
   MetricsClientError,
   type MetricsClientOptions,
+  type StreamHandlers,
   type TrackResult,
 } from './metrics-client'
+export { MetricsTab, type MetricsTabProps } from './metrics-tab'
+export { PeriodSelector } from './period-selector'
+export {
+  configureUsageTracking,
+  createUsageTracker,
+  trackInstall,
+  trackInvoke,
+  trackTest,
+  trackView,
+  type UsageTracker,
+  type UsageTrackerOptions,
+  visitorOptedOut,
+} from './usage-tracker'
+export { isEmptyReport, type ServerMetricsState, type UseServerMetricsOptions, useServerMetrics } from './use-server-metrics'

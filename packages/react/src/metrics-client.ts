@@ -1,10 +1,20 @@
-import type { UsageRecord } from '@mcpdir/metrics/protocol'
+import type {
+  MetricsFetchResponse,
+  Period,
+  ServersListResponse,
+  StreamMessages,
+  UsageRecord,
+} from '@mcpdir/metrics/protocol'
 
 export interface MetricsClientOptions {
   /** The service's origin, e.g. `https://metrics.example.com`. */
   baseUrl: string
+  /** Read token of a private server (or the admin key): sent as `Authorization: Bearer`. */
+  readToken?: string
   /** `fetch` to use; defaults to the global one. */
   fetch?: typeof fetch
+  /** `EventSource` to use for `subscribe`; defaults to the global one. */
+  EventSource?: typeof EventSource
 }
 
 export interface TrackResult {
@@ -23,26 +33,28 @@ export class MetricsClientError extends Error {
   }
 }
 
-/** A browser-safe client for the service's public endpoints, typed from the protocol module. */
+export type StreamHandlers = { [K in keyof StreamMessages]?: (data: StreamMessages[K]) => void } & {
+  /** The stream opened (or reopened after a drop). */
+  open?: () => void
+  /** The stream broke; EventSource reconnects by itself unless closed. */
+  error?: () => void
+}
+
+/** A browser-safe client for the service's public and read endpoints, typed from the protocol module. */
 export function createMetricsClient(options: MetricsClientOptions) {
   const base = options.baseUrl.replace(/\/+$/, '')
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const auth: Record<string, string> = options.readToken ? { authorization: `Bearer ${options.readToken}` } : {}
 
-  async function post<T>(path: string, body: unknown): Promise<T> {
+  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     let response: Response
     try {
-      response = await doFetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        keepalive: true,
-      })
+      response = await doFetch(`${base}${path}`, init)
     } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error
       throw new MetricsClientError(`network error: ${(error as Error).message}`, 0, 'network_error')
     }
-    const json = (await response.json().catch(() => undefined)) as
-      | { error?: { code?: string; message?: string } }
-      | undefined
+    const json = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined
     if (!response.ok) {
       const error = json?.error
       throw new MetricsClientError(error?.message ?? `HTTP ${response.status}`, response.status, error?.code ?? 'http_error')
@@ -51,11 +63,44 @@ export function createMetricsClient(options: MetricsClientOptions) {
   }
 
   return {
+    /** A server's metrics for a period (`metrics-fetch`). */
+    fetchMetrics(serverId: string, period: Period, opts: { metrics?: string[]; signal?: AbortSignal } = {}): Promise<MetricsFetchResponse> {
+      const query = new URLSearchParams({ server_id: serverId, period })
+      if (opts.metrics?.length) query.set('metrics', opts.metrics.join(','))
+      return request(`/functions/v1/metrics-fetch?${query}`, { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+    },
+
+    /** Public servers with headline numbers (private ones too with the admin key as `readToken`). */
+    fetchServers(period: Period, opts: { signal?: AbortSignal } = {}): Promise<ServersListResponse> {
+      return request(`/functions/v1/servers?period=${period}`, { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+    },
+
     /** Records what a visitor did with a server (`usage-track`). */
     async trackUsage(record: UsageRecord | UsageRecord[]): Promise<TrackResult> {
       const body = Array.isArray(record) ? { records: record } : record
-      const result = await post<{ recorded?: boolean }>('/functions/v1/usage-track', body)
+      const result = await request<{ recorded?: boolean }>('/functions/v1/usage-track', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        keepalive: true,
+      })
       return { recorded: result.recorded === true }
+    },
+
+    /** Live messages of a server (`metrics-stream`); answers a function that closes the stream. */
+    subscribe(serverId: string, handlers: StreamHandlers): () => void {
+      const Source = options.EventSource ?? globalThis.EventSource
+      if (!Source) return () => {}
+      const query = new URLSearchParams({ server_id: serverId })
+      if (options.readToken) query.set('token', options.readToken)
+      const source = new Source(`${base}/functions/v1/metrics-stream?${query}`)
+      for (const event of ['metrics', 'heartbeat', 'usage'] as const) {
+        const handler = handlers[event] as ((data: unknown) => void) | undefined
+        if (handler) source.addEventListener(event, (e) => handler(JSON.parse((e as MessageEvent<string>).data)))
+      }
+      source.addEventListener('ready', () => handlers.open?.())
+      source.addEventListener('error', () => handlers.error?.())
+      return () => source.close()
     },
   }
 }

@@ -25,7 +25,7 @@ export function adminServers() {
     .get('/', async (c) => c.json({ success: true, servers: await c.var.deps.store.listServers() }))
     .post('/', async (c) => {
       const { store, clock } = c.var.deps
-      const parsed = parseWith(createBody, readJson(new Uint8Array(await c.req.arrayBuffer())))
+      const parsed = parseWith(createBody, readJson(c.var.body))
       if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
       const problem = validServerId(parsed.value.id)
       if (problem) throw new ApiError(400, 'invalid_body', problem, 'id')

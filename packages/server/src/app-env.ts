@@ -25,5 +25,9 @@ export interface AppDeps {
 }
 
 export interface AppEnv {
-  Variables: { deps: AppDeps }
+  Variables: {
+    deps: AppDeps
+    /** The request body, read once within the size limit (see body-limit.ts). */
+    body: Uint8Array
+  }
 }

@@ -1,10 +1,10 @@
 import { MAX_BODY_BYTES } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import pino, { type Logger } from 'pino'
 import { adminServers } from './admin-servers'
 import { ApiError, errorResponse } from './api-error'
 import type { AppDeps, AppEnv } from './app-env'
+import { readBodyWithin } from './body-limit'
 import { type Clock, systemClock } from './clock'
 import { DEFAULT_CONFIG, type ServiceConfig } from './config'
 import { EventHub } from './event-hub'
@@ -78,16 +78,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     await next()
     deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) })
   })
-  app.use(
-    '/functions/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        deps.metrics.rejects.inc({ reason: 'payload_too_large' })
-        return errorResponse(c, new ApiError(413, 'payload_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`))
-      },
-    }),
-  )
+  app.use('/functions/v1/*', readBodyWithin(MAX_BODY_BYTES))
 
   app.route('/healthz', healthz())
   app.route('/metrics', prometheusMetrics())

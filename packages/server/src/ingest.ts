@@ -28,7 +28,7 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
     throw new ApiError(403, 'key_server_mismatch', `this key is for another server than ${pathServerId}`)
   }
 
-  const raw = new Uint8Array(await c.req.arrayBuffer())
+  const raw = c.var.body
   const check = await verifySignedRequest({ headers: c.req.raw.headers, body: raw, secrets: await store.signingSecrets(server.id, now), nowMs: now })
   if (!check.ok && (check.code !== 'signature_missing' || server.requireSignature)) {
     throw new ApiError(401, check.code, check.message)

@@ -22,7 +22,7 @@ export function metricsAggregate() {
   return new Hono<AppEnv>().post('/', async (c) => {
     requireAdmin(c)
     const { store, clock, rollups, config } = c.var.deps
-    const raw = new Uint8Array(await c.req.arrayBuffer())
+    const raw = c.var.body
     const parsed = parseWith(bodySchema, raw.length === 0 ? {} : readJson(raw))
     if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
     const now = clock()

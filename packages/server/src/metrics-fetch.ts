@@ -29,6 +29,7 @@ export function metricsFetch() {
       from: report.window.from,
       to: report.window.to,
       metrics: report.metrics,
+      calls: report.calls,
       breakdowns: report.breakdowns,
       usage: report.usage,
       events: report.events,

@@ -309,6 +309,9 @@ describe('metrics-fetch', () => {
       { key: 'search', calls: 7, errors: 1, error_rate: 1 / 7, p50: null, p95: null },
       { key: 'fetch', calls: 3, errors: 2, error_rate: 2 / 3, p50: null, p95: null },
     ])
+    expect(body?.calls.summary).toEqual({ calls: 10, errors: 3, error_rate: 0.3, p50: null, p95: null, p99: null })
+    expect(body?.calls.previous).toMatchObject({ calls: 4, errors: 0, error_rate: 0 })
+    expect(body?.calls.buckets.map((b) => [b.t, b.calls, b.errors])).toEqual([[T0 - 30 * MIN, 10, 3]])
     expect(body?.breakdowns.clients.map((c) => [c.key, c.calls])).toEqual([
       ['claude', 7],
       ['cursor', 3],

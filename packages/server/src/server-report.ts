@@ -1,6 +1,8 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
 import {
   type Breakdown,
+  type CallBucket,
+  type CallSummary,
   type FetchedEvent,
   type MetricSeries,
   PERIOD_SPECS,
@@ -93,6 +95,50 @@ export function breakdown(rows: readonly AggregateRow[], kind: string, tag: stri
     .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
 }
 
+/** Tool calls, errors and latency per bucket of `bucketMs` (0: one bucket for everything). */
+function callBuckets(rows: readonly AggregateRow[], bucketMs: number): Map<number, { calls: number; errors: number; duration?: Accumulator }> {
+  const buckets = new Map<number, { calls: number; errors: number; duration?: Accumulator }>()
+  for (const row of rows) {
+    const isCalls = row.name === 'mcp.tool.calls'
+    if (!isCalls && row.name !== 'mcp.tool.duration') continue
+    const t = bucketMs > 0 ? Math.floor(row.bucket / bucketMs) * bucketMs : 0
+    let b = buckets.get(t)
+    if (!b) {
+      b = { calls: 0, errors: 0 }
+      buckets.set(t, b)
+    }
+    if (isCalls) {
+      b.calls += row.sum
+      if (ERROR_OUTCOMES.has((JSON.parse(row.tags) as Record<string, string>).outcome ?? '')) b.errors += row.sum
+    } else {
+      b.duration = accumulate(b.duration, row, t)
+    }
+  }
+  return buckets
+}
+
+function callSummary(b: { calls: number; errors: number; duration?: Accumulator } | undefined): CallSummary {
+  const d = b?.duration ? bucketValues(b.duration) : undefined
+  const calls = b?.calls ?? 0
+  const errors = b?.errors ?? 0
+  return { calls, errors, error_rate: calls > 0 ? errors / calls : null, p50: d?.p50 ?? null, p95: d?.p95 ?? null, p99: d?.p99 ?? null }
+}
+
+export function callReport(rows: readonly AggregateRow[], w: Window) {
+  const current = rows.filter(inRange(w.from, w.to))
+  const buckets: CallBucket[] = [...callBuckets(current, w.bucketMs).entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, b]) => {
+      const { calls, errors, p50, p95, p99 } = callSummary(b)
+      return { t, calls, errors, p50, p95, p99 }
+    })
+  return {
+    buckets,
+    summary: callSummary(callBuckets(current, 0).get(0)),
+    previous: callSummary(callBuckets(rows.filter(inRange(w.previousFrom, w.from)), 0).get(0)),
+  }
+}
+
 const emptyCounts = (): UsageCounts => ({ views: 0, installs: 0, tests: 0, invokes: 0, unique_visitors: 0 })
 const FIELD = { view: 'views', install: 'installs', test: 'tests', invoke: 'invokes' } as const
 
@@ -143,6 +189,7 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
   return {
     window: w,
     metrics: metricSeries(rows, w),
+    calls: callReport(rows, w),
     breakdowns: {
       tools: breakdown(current, 'tool', 'tool'),
       resources: breakdown(current, 'resource', 'resource'),

@@ -20,17 +20,15 @@ export function serversList() {
     for (const server of await store.listServers()) {
       if (server.disabled || (server.isPrivate && !admin)) continue
       const report = await serverReport(store, server, period, now, ['mcp.tool.calls', 'mcp.tool.duration'])
-      const calls = report.breakdowns.tools.reduce((n, t) => n + t.calls, 0)
-      const errors = report.breakdowns.tools.reduce((n, t) => n + t.errors, 0)
-      const duration = report.metrics.find((m) => m.name === 'mcp.tool.duration')?.summary
+      const { calls, error_rate, p95 } = report.calls.summary
       servers.push({
         id: server.id,
         name: server.name,
         is_private: server.isPrivate,
         last_seen: server.lastReceivedAt,
         calls,
-        error_rate: calls > 0 ? errors / calls : null,
-        p95_ms: duration?.p95 ?? null,
+        error_rate,
+        p95_ms: p95,
         installs: report.usage.totals.installs,
         views: report.usage.totals.views,
         availability: report.availability,

@@ -41,7 +41,7 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       const now = clock()
       const address = clientAddress(c)
       usageLimiter.take(`usage:${address}`)
-      const parsed = parseUsageTrack(readJson(new Uint8Array(await c.req.arrayBuffer())))
+      const parsed = parseUsageTrack(readJson(c.var.body))
       if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
 
       const userAgent = c.req.header('user-agent') ?? ''

@@ -49,6 +49,26 @@ export interface Breakdown {
   p95: number | null
 }
 
+/** Tool calls in one bucket, from `mcp.tool.calls` and `mcp.tool.duration` (all tools and clients). */
+export interface CallBucket {
+  t: number
+  calls: number
+  /** Calls with outcome `error` or `tool_error`. */
+  errors: number
+  p50: number | null
+  p95: number | null
+  p99: number | null
+}
+
+export interface CallSummary {
+  calls: number
+  errors: number
+  error_rate: number | null
+  p50: number | null
+  p95: number | null
+  p99: number | null
+}
+
 export interface UsageCounts {
   views: number
   installs: number
@@ -78,6 +98,8 @@ export interface MetricsFetchResponse {
   from: number
   to: number
   metrics: MetricSeries[]
+  /** The tab's headline: tool calls, errors and latency per bucket, and over the period and the one before. */
+  calls: { buckets: CallBucket[]; summary: CallSummary; previous: CallSummary }
   breakdowns: { tools: Breakdown[]; resources: Breakdown[]; prompts: Breakdown[]; clients: Breakdown[] }
   usage: { buckets: UsageBucket[]; totals: UsageCounts; previous: UsageCounts }
   /** Events other than heartbeats, newest first (at most 500). */

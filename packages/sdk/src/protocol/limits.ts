@@ -47,3 +47,5 @@ export const MAX_USAGE_DETAILS_BYTES = 1_024
 export const MAX_DETAILS_KEYS = 32
 /** Tool ids in usage records. */
 export const MAX_TOOL_ID_LENGTH = 200
+/** Records in one batched usage-track request. */
+export const MAX_USAGE_RECORDS_PER_REQUEST = 50

@@ -1,14 +1,11 @@
 import { z } from 'zod'
 import { detailsSchema, serverIdSchema } from './fields'
-import { MAX_TOOL_ID_LENGTH, MAX_USAGE_DETAILS_BYTES, TAG_VALUE_PATTERN } from './limits'
+import { MAX_TOOL_ID_LENGTH, MAX_USAGE_DETAILS_BYTES, MAX_USAGE_RECORDS_PER_REQUEST, TAG_VALUE_PATTERN } from './limits'
 import { type ParseResult, parseWith } from './validation'
 
 /** What a directory visitor did with a server. */
 export const USAGE_ACTIONS = ['view', 'install', 'test', 'invoke'] as const
 export type UsageAction = (typeof USAGE_ACTIONS)[number]
-
-/** Records in one batched usage-track request. */
-export const MAX_USAGE_RECORDS_PER_REQUEST = 50
 
 export const usageRecordInputSchema = z
   .object({

@@ -1,0 +1,154 @@
+'use client'
+import type { FetchedEvent } from '@mcpdir/metrics/protocol'
+import { useEffect, useRef, useState } from 'react'
+import type uPlot from 'uplot'
+import { formatBucketTime } from './format'
+
+export interface ChartSeries {
+  label: string
+  values: (number | null)[]
+  /** A CSS colour or variable name, e.g. `--mcpdir-c1`. */
+  color: string
+  bars?: boolean
+}
+
+export interface ChartProps {
+  title: string
+  /** Bucket starts, epoch ms. */
+  times: number[]
+  bucketMs: number
+  series: ChartSeries[]
+  format: (value: number | null | undefined) => string
+  /** Drawn as markers on the time axis. */
+  events?: FetchedEvent[]
+  height?: number
+}
+
+/** Canvas 2D support (absent in some test DOMs and locked-down browsers): without it, only the table shows. */
+function canDraw(): boolean {
+  try {
+    return document.createElement('canvas').getContext('2d') !== null
+  } catch {
+    return false
+  }
+}
+
+function resolveColor(el: Element, color: string): string {
+  return color.startsWith('--') ? getComputedStyle(el).getPropertyValue(color).trim() || '#888' : color
+}
+
+/**
+ * A uPlot chart with an accessible data table beside it. uPlot is loaded when the chart mounts, so nothing
+ * touches `window` during import or server rendering.
+ */
+export function Chart({ title, times, bucketMs, series, format, events = [], height = 180 }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const plot = useRef<uPlot | undefined>(undefined)
+  const [failed, setFailed] = useState(false)
+
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    if (!canDraw()) {
+      setFailed(true)
+      return
+    }
+    let cancelled = false
+    let observer: ResizeObserver | undefined
+    import('uplot')
+      .then(({ default: UPlot }) => {
+        if (cancelled) return
+        const stroke = (c: string) => resolveColor(el, c)
+        const muted = resolveColor(el, '--mcpdir-muted')
+        const grid = resolveColor(el, '--mcpdir-border')
+        const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } }
+        const markers: uPlot.Plugin = {
+          hooks: {
+            draw: [
+              (u) => {
+                const { ctx } = u
+                ctx.save()
+                ctx.strokeStyle = resolveColor(el, '--mcpdir-c4')
+                ctx.setLineDash([4, 4])
+                for (const event of events) {
+                  const x = u.valToPos(event.timestamp / 1000, 'x', true)
+                  if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue
+                  ctx.beginPath()
+                  ctx.moveTo(x, u.bbox.top)
+                  ctx.lineTo(x, u.bbox.top + u.bbox.height)
+                  ctx.stroke()
+                }
+                ctx.restore()
+              },
+            ],
+          },
+        }
+        const bars = UPlot.paths.bars?.({ size: [0.6, 64] })
+        const options: uPlot.Options = {
+          width: Math.max(el.clientWidth, 200),
+          height,
+          plugins: [markers],
+          scales: { x: { time: true } },
+          axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => format(t)), size: 64 }],
+          series: [
+            {},
+            ...series.map((s) => ({
+              label: s.label,
+              stroke: stroke(s.color),
+              width: 2,
+              ...(s.bars && bars ? { paths: bars, fill: stroke(s.color) } : {}),
+              value: (_u: uPlot, v: number | null) => format(v),
+              spanGaps: false,
+            })),
+          ],
+          legend: { live: false },
+        }
+        const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData
+        plot.current = new UPlot(options, data, el)
+        observer = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(el.clientWidth, 200), height }))
+        observer.observe(el)
+      })
+      .catch(() => setFailed(true))
+    return () => {
+      cancelled = true
+      observer?.disconnect()
+      plot.current?.destroy()
+      plot.current = undefined
+    }
+  }, [times, series, events, format, height])
+
+  return (
+    <figure className="mcpdir-panel" aria-label={title} style={{ margin: '0 0 16px' }}>
+      <h3>{title}</h3>
+      <div ref={box} className="mcpdir-chart" aria-hidden="true" data-chart={title} style={{ minHeight: height }}>
+        {failed && <p className="mcpdir-muted">The chart could not be drawn; the table below has the data.</p>}
+      </div>
+      <details>
+        <summary>Data table</summary>
+        <table>
+          <caption className="mcpdir-sr">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              {series.map((s) => (
+                <th key={s.label} scope="col">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {times.map((t, i) => (
+              <tr key={t}>
+                <th scope="row">{formatBucketTime(t, bucketMs)}</th>
+                {series.map((s) => (
+                  <td key={s.label}>{format(s.values[i])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  )
+}
