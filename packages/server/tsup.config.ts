@@ -2,18 +2,29 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
     sourcemap: true,
     target: 'node20',
+    shims: true,
   },
   {
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The dashboard served at `/`: a browser bundle with React, the MetricsTab and uPlot.
+    entry: { 'dashboard/app': 'src/dashboard/app.tsx' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    noExternal: [/.*/],
+    splitting: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
   },
 ])

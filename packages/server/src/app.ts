@@ -8,6 +8,7 @@ import { readBodyWithin } from './body-limit'
 import { type Clock, systemClock } from './clock'
 import { DEFAULT_CONFIG, type ServiceConfig } from './config'
 import { EventHub } from './event-hub'
+import { dashboard } from './dashboard'
 import { healthz } from './healthz'
 import { metricsAggregate } from './metrics-aggregate'
 import { metricsCollect } from './metrics-collect'
@@ -80,6 +81,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
   })
   app.use('/functions/v1/*', readBodyWithin(MAX_BODY_BYTES))
 
+  app.route('/', dashboard())
   app.route('/healthz', healthz())
   app.route('/metrics', prometheusMetrics())
   app.route('/functions/v1/metrics-collect', metricsCollect())

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningService, startService } from './cli-process'
+import { type RunningService, startService } from '../src/testing'
 import { addServer, cli, post, query, signedHeaders } from './helpers'
 
 let service: RunningService

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { request } from 'node:http'
 import Database from 'better-sqlite3'
 import { createSignatureHeaders, signLegacy } from '@mcpdir/metrics/protocol'
-import { CLI } from './cli-process'
+import { CLI } from '../src/testing'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 

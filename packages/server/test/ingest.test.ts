@@ -2,7 +2,7 @@
 // exactly once; every kind of bad input gets its status and error code and writes nothing.
 import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, generateSigningSecret } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningService, startService } from './cli-process'
+import { type RunningService, startService } from '../src/testing'
 import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, post, postStream, query, rowCounts, signedHeaders } from './helpers'
 
 let service: RunningService

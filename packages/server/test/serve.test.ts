@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLI, type RunningService, startService } from './cli-process'
+import { CLI, type RunningService, startService } from '../src/testing'
 
 let service: RunningService | undefined
 afterEach(async () => {

@@ -1,0 +1,180 @@
+// The dashboard and its MetricsTab in headless Debian Chromium, against the real service with data sent by
+// the real SDK: charts are drawn, switching period refetches, the keyboard works, live mode shows new data
+// after an SDK flush without a refetch, and the console stays clean. A screenshot is kept as an artifact.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { createMetrics, type Metrics } from '@mcpdir/metrics'
+import { createSignatureHeaders } from '@mcpdir/metrics/protocol'
+import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARTIFACTS = resolve(import.meta.dirname, '../test-artifacts')
+const haveChromium = existsSync(CHROMIUM)
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for these tests`)
+  console.warn(`\n*** SKIPPING browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium) ***\n`)
+}
+
+let service: RunningService
+let browser: Browser
+let metrics: Metrics
+let creds: { api_key: string; signing_secret: string }
+const SERVER = 'e2e-demo'
+
+async function seedHistory() {
+  // an hour of tool calls, one batch a minute, so the charts have a shape
+  const now = Date.now()
+  const points = []
+  for (let m = 59; m >= 1; m--) {
+    const timestamp = now - m * 60_000
+    points.push(
+      { name: 'mcp.tool.calls', type: 'counter', count: 10 + (m % 7), sum: 10 + (m % 7), timestamp, tags: { tool: 'search', outcome: 'ok', client: 'claude-ai' } },
+      { name: 'mcp.tool.calls', type: 'counter', value: m % 5 === 0 ? 2 : 0, timestamp, tags: { tool: 'search', outcome: 'error', client: 'claude-ai' } },
+      { name: 'mcp.tool.duration', type: 'timer', value: 50 + ((m * 37) % 200), timestamp, tags: { tool: 'search', outcome: 'ok', client: 'claude-ai' } },
+      { name: 'queue_depth', type: 'gauge', value: m % 13, timestamp },
+    )
+  }
+  const body = JSON.stringify({ server_id: SERVER, metrics: points, events: [{ type: 'deployment', timestamp: now - 30 * 60_000, details: { version: '1.2.0' } }] })
+  const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `seed-${now}`, body })
+  const response = await fetch(`${service.url}/functions/v1/metrics-collect`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key, 'content-type': 'application/json' } })
+  expect(response.status).toBe(200)
+  for (const action of ['view', 'view', 'install']) {
+    await fetch(`${service.url}/functions/v1/usage-track`, {
+      method: 'POST',
+      body: JSON.stringify({ serverId: SERVER, action }),
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' },
+    })
+  }
+}
+
+beforeAll(async () => {
+  if (!haveChromium) return
+  service = await startService({ env: { MCPDIR_ADMIN_KEY: 'e2e-admin-key-0123456789' } })
+  const added = spawnSync(process.execPath, [CLI, 'servers', 'add', SERVER, '--name', 'E2E Demo', '--json', '--db', service.dbPath], { encoding: 'utf8' })
+  creds = JSON.parse(added.stdout)
+  await seedHistory()
+  metrics = createMetrics({
+    serverId: SERVER,
+    apiKey: creds.api_key,
+    signingSecret: creds.signing_secret,
+    endpoint: service.url,
+    flushIntervalMs: 60_000,
+    handleProcessEvents: false,
+    spool: false,
+    env: {},
+  })
+  await metrics.flush()
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await metrics?.shutdown()
+  await service?.stop()
+})
+
+function watch(page: Page) {
+  const problems: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`)
+  })
+  page.on('pageerror', (error) => problems.push(`page: ${error.message}`))
+  const fetches: string[] = []
+  page.on('request', (request) => {
+    if (request.url().includes('/metrics-fetch')) fetches.push(request.url())
+  })
+  return { problems, fetches }
+}
+
+/** Share of a canvas's pixels that are painted. */
+function paintedShare(page: Page, chart: string) {
+  return page.evaluate((title) => {
+    const canvas = document.querySelector(`[data-chart="${title}"] canvas`) as HTMLCanvasElement | null
+    if (!canvas) return 0
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height)
+    let painted = 0
+    for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) painted++
+    return painted / (data.length / 4)
+  }, chart)
+}
+
+const leadingNumber = (text: string) => Number(/^[\d,.]+/.exec(text)?.[0].replace(/,/g, ''))
+
+const cardText = (page: Page, label: string) =>
+  page.locator('.mcpdir-card', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd').innerText()
+
+describe.runIf(haveChromium)('dashboard in Chromium', () => {
+  it('lists the server and opens its MetricsTab with drawn charts', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } })
+    const { problems } = watch(page)
+    await page.goto(service.url)
+    await page.getByRole('link', { name: 'E2E Demo' }).click()
+    await page.getByRole('heading', { name: 'E2E Demo' }).waitFor()
+    await page.getByRole('radio', { name: '1h' }).click()
+    await page.locator('[data-chart="Latency"] canvas').first().waitFor()
+    await page.waitForFunction(() => document.querySelectorAll('.mcpdir-chart canvas').length >= 3)
+    for (const chart of ['Latency', 'Requests and errors', 'queue_depth']) {
+      expect(await paintedShare(page, chart), chart).toBeGreaterThan(0.01)
+    }
+    expect(await cardText(page, 'Tool calls')).toMatch(/^\d/)
+    expect(await page.getByRole('rowheader', { name: 'search' }).count()).toBe(1)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: resolve(ARTIFACTS, 'metrics-tab.png'), fullPage: true })
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('refetches on a period change, by mouse and by keyboard', async () => {
+    const page = await browser.newPage()
+    const { problems, fetches } = watch(page)
+    await page.goto(`${service.url}/#${SERVER}`)
+    await page.getByRole('heading', { name: 'E2E Demo' }).waitFor()
+    const periodOf = (url: string | undefined) => (url ? new URL(url).searchParams.get('period') : null)
+    expect(periodOf(fetches.at(-1))).toBe('7d')
+
+    await page.getByRole('radio', { name: '6h' }).click()
+    await expect.poll(() => periodOf(fetches.at(-1))).toBe('6h')
+
+    // Tab reaches the selected period; arrow keys move and select
+    await page.locator('body').click({ position: { x: 1, y: 1 } })
+    let role: string | null = null
+    for (let i = 0; i < 15 && role !== 'radio'; i++) {
+      await page.keyboard.press('Tab')
+      role = await page.evaluate(() => document.activeElement?.getAttribute('role') ?? null)
+    }
+    expect(role).toBe('radio')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('6h')
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => periodOf(fetches.at(-1))).toBe('12h')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-checked'))).toBe('true')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('shows new data live after an SDK flush, without refetching', async () => {
+    const page = await browser.newPage()
+    const { problems, fetches } = watch(page)
+    await page.goto(`${service.url}/#${SERVER}`)
+    await page.getByRole('radio', { name: '1h' }).click()
+    await expect.poll(() => fetches.filter((u) => u.includes('period=1h')).length).toBe(1)
+    await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
+    const before = leadingNumber(await cardText(page, 'Tool calls'))
+    const requests = fetches.length
+
+    metrics.counter('mcp.tool.calls', { tool: 'search', outcome: 'ok', client: 'claude-ai' }).inc(500)
+    await metrics.flush()
+
+    await expect
+      .poll(async () => leadingNumber(await cardText(page, 'Tool calls')), { timeout: 10_000 })
+      .toBe(before + 500)
+    expect(fetches.length).toBe(requests)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+})
