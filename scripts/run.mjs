@@ -80,6 +80,13 @@ function reportTotals() {
   if (failed > 0 || passed === 0) process.exit(1)
 }
 
+/** Runs a long-lived script; signals sent to this process (not only the terminal's group) reach it. */
+function runForeground(script, args) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: 'inherit', env })
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}
+
 const [command = 'test', ...rest] = process.argv.slice(2)
 
 switch (command) {
@@ -99,21 +106,17 @@ switch (command) {
     install()
     turbo(['bench'], ['--concurrency=1', ...rest])
     break
-  case 'start': {
+  case 'start':
     install()
     turbo(['build'], ['--filter=@mcpdir/metrics-server...'])
-    const args = rest.length > 0 ? rest : ['serve', '--db', './data/metrics.db']
-    // Not spawnSync: signals sent to this process (not only the terminal's group) must reach the service.
-    const child = spawn(process.execPath, [join(root, 'packages/server/dist/cli.js'), ...args], {
-      cwd: root,
-      stdio: 'inherit',
-      env,
-    })
-    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+    runForeground(join(root, 'packages/server/dist/cli.js'), rest.length > 0 ? rest : ['serve', '--db', './data/metrics.db'])
     break
-  }
+  case 'demo':
+    install()
+    turbo(['build'], ['--filter=@mcpdir/example-mcp-server...'])
+    runForeground(join(root, 'examples/mcp-server/dist/demo.js'), rest)
+    break
   default:
-    console.error(`unknown command: ${command} (expected start, test, bench, build or install)`)
+    console.error(`unknown command: ${command} (expected start, test, demo, bench, build or install)`)
     process.exit(2)
 }

@@ -1,5 +1,6 @@
 import { MAX_BODY_BYTES } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import pino, { type Logger } from 'pino'
 import { adminServers } from './admin-servers'
 import { ApiError, errorResponse } from './api-error'
@@ -87,6 +88,15 @@ export function createApp(options: CreateAppOptions): MetricsApp {
   app.route('/functions/v1/metrics-collect', metricsCollect())
   app.route('/functions/v1/server-events', serverEvents())
   app.route('/functions/v1/usage-track', usageTrack(config.corsOrigins))
+  // Directory sites on other origins read metrics from the browser (the MetricsTab).
+  const readCors = cors({
+    origin: config.corsOrigins === '*' ? '*' : (origin) => ((config.corsOrigins as string[]).includes(origin) ? origin : null),
+    allowMethods: ['GET', 'OPTIONS'],
+    allowHeaders: ['authorization', 'if-none-match'],
+    exposeHeaders: ['etag'],
+    maxAge: 86_400,
+  })
+  for (const path of ['/functions/v1/metrics-fetch', '/functions/v1/metrics-stream', '/functions/v1/servers']) app.use(path, readCors)
   app.route('/functions/v1/metrics-fetch', metricsFetch())
   app.route('/functions/v1/metrics-aggregate', metricsAggregate())
   app.route('/functions/v1/metrics-stream', metricsStream())

@@ -3,6 +3,7 @@ import { backupCommand } from './cli-backup'
 import { keysCommand } from './cli-keys'
 import { serveCommand } from './cli-serve'
 import { serversCommand } from './cli-servers'
+import { systemTestCommand } from './cli-system-test'
 
 export interface Command {
   summary: string
@@ -15,6 +16,7 @@ const commands: Record<string, Command> = {
   servers: serversCommand,
   keys: keysCommand,
   backup: backupCommand,
+  'system-test': systemTestCommand,
 }
 
 function mainHelp(): string {

@@ -1,0 +1,147 @@
+// The whole system as a self-hoster and an MCP author meet it: the system test against a fresh service, the
+// example MCP server under a real MCP client (stdio and Streamable HTTP), and a bounded `npm run demo`.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { MetricsFetchResponse } from '@mcpdir/metrics/protocol'
+import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const EXAMPLE = resolve(import.meta.dirname, '../../../examples/mcp-server/dist')
+const ADMIN = 'e2e-system-admin-key-0123'
+let service: RunningService
+
+beforeAll(async () => {
+  service = await startService({ env: { MCPDIR_ADMIN_KEY: ADMIN } })
+})
+afterAll(async () => {
+  await service.stop()
+})
+
+function register(id: string) {
+  const result = spawnSync(process.execPath, [CLI, 'servers', 'add', id, '--json', '--db', service.dbPath], { encoding: 'utf8' })
+  const creds = JSON.parse(result.stdout) as { api_key: string; signing_secret: string }
+  return {
+    MCPDIR_SERVER_ID: id,
+    MCPDIR_API_KEY: creds.api_key,
+    MCPDIR_SIGNING_SECRET: creds.signing_secret,
+    MCPDIR_METRICS_ENDPOINT: service.url,
+  }
+}
+
+async function fetchReport(id: string): Promise<MetricsFetchResponse> {
+  const response = await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=${id}&period=1h`)
+  return (await response.json()) as MetricsFetchResponse
+}
+
+const calls = (report: MetricsFetchResponse | undefined, tool: string) => report?.breakdowns.tools.find((t) => t.key === tool)
+
+async function exercise(client: Client) {
+  for (let i = 0; i < 5; i++) await client.callTool({ name: 'search_docs', arguments: { query: 'conf' } })
+  for (let i = 0; i < 4; i++) await client.callTool({ name: 'validate_config', arguments: { config: i < 3 ? '{}' : 'broken' } })
+  for (let i = 0; i < 6; i++) await client.callTool({ name: 'fetch_page', arguments: { url: 'https://example.com' } })
+  await client.callTool({ name: 'build_report', arguments: {} })
+}
+
+async function expectExampleCounts(id: string) {
+  let report: MetricsFetchResponse | undefined
+  await expect
+    .poll(async () => {
+      report = await fetchReport(id)
+      return report.calls.summary.calls
+    }, { timeout: 15_000 })
+    .toBe(16)
+  expect(calls(report, 'search_docs')).toMatchObject({ calls: 5, errors: 0 })
+  expect(calls(report, 'validate_config')).toMatchObject({ calls: 4, errors: 1 })
+  expect(calls(report, 'fetch_page')?.calls).toBe(6)
+  expect(calls(report, 'build_report')).toMatchObject({ calls: 1, errors: 0 })
+  expect(report?.metrics.find((m) => m.name === 'docs.search_results')?.summary?.sum).toBe(5)
+  expect(report?.events.find((e) => e.type === 'restart')?.details.server_version).toBe('1.0.0')
+  expect(report?.breakdowns.clients.map((c) => c.key)).toEqual(['e2e-client'])
+}
+
+describe('system', () => {
+  it('passes the system test against a freshly started service', () => {
+    const result = spawnSync(process.execPath, [CLI, 'system-test', service.url, '--admin-key', ADMIN], { encoding: 'utf8' })
+    expect(result.stdout).toContain('0 failed')
+    expect(result.stdout).not.toContain('FAIL ')
+    expect(result.status).toBe(0)
+    const wrongKey = spawnSync(process.execPath, [CLI, 'system-test', service.url, '--admin-key', 'not-the-admin-key'], { encoding: 'utf8' })
+    expect(wrongKey.status).toBe(1)
+    expect(wrongKey.stdout).toContain('FAIL  register a throwaway server')
+  })
+
+  it('counts every call of the example server under a real MCP client over stdio', async () => {
+    const env = register('example-stdio')
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(EXAMPLE, 'server.js')],
+      env: { ...(process.env as Record<string, string>), ...env, MCPDIR_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'spool-')) },
+      stderr: 'ignore',
+    })
+    const client = new Client({ name: 'e2e-client', version: '1.0.0' })
+    await client.connect(transport)
+    await exercise(client)
+    await client.close() // stdin ends: the SDK flushes before the process goes
+    await expectExampleCounts('example-stdio')
+  })
+
+  it('counts every call over Streamable HTTP', async () => {
+    const env = register('example-http')
+    const port = await freePort()
+    const child = spawn(process.execPath, [join(EXAMPLE, 'server.js'), '--http', String(port)], {
+      env: { ...process.env, ...env, DEMO_FLUSH_MS: '500' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    await new Promise<void>((ok) => child.stderr.on('data', (c: Buffer) => c.toString().includes('example MCP server') && ok()))
+    const client = new Client({ name: 'e2e-client', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+    await exercise(client)
+    await expectExampleCounts('example-http')
+    await client.close()
+    child.kill('SIGTERM')
+  })
+
+  it('runs npm run demo to the end, and stops cleanly on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-'))
+    try {
+      const port = await freePort()
+      const env = { ...process.env, DEMO_DB: join(dir, 'demo.db'), DEMO_PORT: String(port) }
+      const bounded = spawnSync(process.execPath, [join(EXAMPLE, 'demo.js')], { env: { ...env, DEMO_CALLS: '12' }, encoding: 'utf8', timeout: 60_000 })
+      expect(bounded.stderr).toContain(`dashboard: http://127.0.0.1:${port}/#example-docs`)
+      expect(bounded.status).toBe(0)
+
+      const demo = spawn(process.execPath, [join(EXAMPLE, 'demo.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      await new Promise<void>((ok) =>
+        demo.stderr.on('data', (c: Buffer) => {
+          stderr += c
+          if (stderr.includes('Ctrl-C to stop')) ok()
+        }),
+      )
+      demo.kill('SIGINT')
+      const code = await new Promise((ok) => demo.on('exit', ok))
+      expect(code).toBe(0)
+      expect(stderr).toContain('[demo] stopped')
+      expect(await freePort(port)).toBe(port) // the service let go of its port
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+function freePort(want = 0): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(want, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => ok(port))
+    })
+  })
+}
