@@ -60,26 +60,30 @@ export class Rollups {
 
   private async rollMinute(serverId: string, start: number): Promise<void> {
     if (start < this.clock() - this.retention.rawMs) return
-    const rows = rollUp(await this.store.rawRows(serverId, start, start + MINUTE), MINUTE)
-    await this.store.replaceTierRows(serverId, 'minute', start, start + MINUTE, rows)
+    await this.store.withBucketLock(serverId, 'minute', start, async () => {
+      const rows = rollUp(await this.store.rawRows(serverId, start, start + MINUTE), MINUTE)
+      await this.store.replaceTierRows(serverId, 'minute', start, start + MINUTE, rows)
+    })
   }
 
   private async rollHour(serverId: string, start: number): Promise<void> {
     const now = this.clock()
     if (start < now - this.retention.rawMs) return
     const minutesKept = start >= now - this.retention.minuteMs
-    const source = minutesKept
-      ? await this.store.tierRows(serverId, 'minute', start, start + HOUR)
-      : await this.store.rawRows(serverId, start, start + HOUR)
-    await this.store.replaceTierRows(serverId, 'hour', start, start + HOUR, rollUp(source, HOUR))
+    await this.store.withBucketLock(serverId, 'hour', start, async () => {
+      const source = minutesKept
+        ? await this.store.tierRows(serverId, 'minute', start, start + HOUR)
+        : await this.store.rawRows(serverId, start, start + HOUR)
+      await this.store.replaceTierRows(serverId, 'hour', start, start + HOUR, rollUp(source, HOUR))
+    })
   }
 
-  /** Answers the number of day rows written. */
-  private async rollDay(serverId: string, start: number): Promise<number> {
-    if (start < this.clock() - this.retention.hourMs) return 0
-    const rows = rollUp(await this.store.tierRows(serverId, 'hour', start, start + DAY), DAY)
-    await this.store.replaceTierRows(serverId, 'day', start, start + DAY, rows)
-    return rows.length
+  private async rollDay(serverId: string, start: number): Promise<void> {
+    if (start < this.clock() - this.retention.hourMs) return
+    await this.store.withBucketLock(serverId, 'day', start, async () => {
+      const rows = rollUp(await this.store.tierRows(serverId, 'hour', start, start + DAY), DAY)
+      await this.store.replaceTierRows(serverId, 'day', start, start + DAY, rows)
+    })
   }
 
   /** Re-aggregates a UTC day from its raw points, for every server; answers the day rows it holds. */

@@ -110,6 +110,11 @@ export interface Store {
   tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /** Replaces a tier's rows of a server with bucket in [from, to) by `rows`, in one transaction. */
   replaceTierRows(serverId: string, tier: Tier, from: number, to: number, rows: readonly AggregateRow[]): Promise<void>
+  /**
+   * Runs `fn` holding the lock of one rollup bucket, so service replicas sharing a database never work the
+   * same bucket at once: whoever goes last has read everything the others wrote.
+   */
+  withBucketLock<T>(serverId: string, tier: Tier, start: number, fn: () => Promise<T>): Promise<T>
   /** Minutes in [from, to) with a heartbeat. */
   heartbeatMinutes(serverId: string, from: number, to: number): Promise<number>
   /** The first heartbeat minute at or after `from`, if any. */
@@ -127,6 +132,6 @@ export interface Store {
   /** The random salt of a UTC day (`YYYY-MM-DD`), created on first use; salts of older days are deleted. */
   dailySalt(day: string): Promise<string>
 
-  /** Writes a consistent copy of the database to `file` while the service keeps running. */
+  /** Writes a consistent copy of the database to `file` while the service keeps running (SQLite only). */
   backup(file: string): Promise<void>
 }
