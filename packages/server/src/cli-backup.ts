@@ -10,7 +10,7 @@ export const backupCommand: Command = {
     const { values, positionals } = parseArgs({ args: argv, options: { ...dbOption }, allowPositionals: true, strict: true })
     const [file, ...extra] = positionals
     if (file === undefined || extra.length > 0) throw usageError('expected: backup <file>')
-    const store = openStore(values.db)
+    const store = await openStore(values)
     try {
       await store.backup(resolve(file))
       process.stdout.write(`backed up ${resolve(values.db)} to ${resolve(file)}\n`)

@@ -5,7 +5,7 @@ import { rotateServerKeys } from './server-admin'
 
 export const keysCommand: Command = {
   summary: "rotate a server's ingest key, signing secret and read token",
-  usage: `Usage: mcpdir-metrics keys rotate <id> [--grace-hours 24] [--json] [--db ${DEFAULT_DB}]
+  usage: `Usage: mcpdir-metrics keys rotate <id> [--grace-hours 24] [--json] [--db ${DEFAULT_DB} | --database-url URL]
 
 Prints the new credentials once. The previous ones stay valid for the grace period, so running servers
 can be moved over without losing data.`,
@@ -20,7 +20,7 @@ can be moved over without losing data.`,
     if (action !== 'rotate' || id === undefined || extra.length > 0) throw usageError('expected: keys rotate <id>')
     const hours = Number(values['grace-hours'])
     if (!Number.isFinite(hours) || hours < 0) throw usageError('--grace-hours must be a number ≥ 0')
-    const store = openStore(values.db)
+    const store = await openStore(values)
     try {
       const shown = await rotateServerKeys(store, id, hours * 3_600_000, Date.now())
       if (!shown) {

@@ -1,10 +1,9 @@
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import pino from 'pino'
 import { createApp } from './app'
 import type { Command } from './cli'
-import { DEFAULT_DB, dbOption, openStore, usageError } from './cli-common'
+import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openStore, usageError } from './cli-common'
 import { generateKey, hashKey } from './keys'
 import { parseRetention } from './retention-option'
 
@@ -13,12 +12,12 @@ export const DEFAULT_HOST = '127.0.0.1'
 
 export const serveCommand: Command = {
   summary: 'run the service',
-  usage: `Usage: mcpdir-metrics serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--db ${DEFAULT_DB}]
+  usage: `Usage: mcpdir-metrics serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--db ${DEFAULT_DB} | --database-url URL]
 
 Options:
   --port <n>           port to listen on (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
   --host <addr>        address to bind (env HOST; default ${DEFAULT_HOST})
-  --db <file>          SQLite database file, created when missing (env MCPDIR_DB; default ${DEFAULT_DB})
+${DB_USAGE}
   --admin-key <key>    admin key for admin endpoints (env MCPDIR_ADMIN_KEY; at least 16 characters);
                        without one, a key is generated on first start and printed once
   --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
@@ -58,8 +57,8 @@ Options:
     }
 
     const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
-    const dbPath = resolve(values.db)
-    const store = openStore(dbPath)
+    const database = describeDatabase(values)
+    const store = await openStore(values)
     let adminKeyHash: string
     if (adminKey) {
       adminKeyHash = hashKey(adminKey)
@@ -75,7 +74,7 @@ Options:
 
     return new Promise<number>((done) => {
       const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {
-        logger.info({ url: `http://${values.host}:${info.port}`, db: dbPath }, 'listening')
+        logger.info({ url: `http://${values.host}:${info.port}`, db: database }, 'listening')
       })
       server.on('error', (error) => {
         logger.error({ err: error }, 'cannot listen')

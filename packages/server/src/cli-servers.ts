@@ -5,10 +5,10 @@ import { registerServer, validServerId } from './server-admin'
 import { StoreConflictError } from './store'
 
 const USAGE = `Usage:
-  mcpdir-metrics servers add <id> [--name <name>] [--private] [--no-signature] [--json] [--db ${DEFAULT_DB}]
-  mcpdir-metrics servers list [--json] [--db ${DEFAULT_DB}]
-  mcpdir-metrics servers remove <id> [--db ${DEFAULT_DB}]
-  mcpdir-metrics servers disable <id> | enable <id> [--db ${DEFAULT_DB}]
+  mcpdir-metrics servers add <id> [--name <name>] [--private] [--no-signature] [--json] [--db ${DEFAULT_DB} | --database-url URL]
+  mcpdir-metrics servers list [--json] [--db ${DEFAULT_DB} | --database-url URL]
+  mcpdir-metrics servers remove <id> [--db ${DEFAULT_DB} | --database-url URL]
+  mcpdir-metrics servers disable <id> | enable <id> [--db ${DEFAULT_DB} | --database-url URL]
 
 add prints the server's ingest key, signing secret (and read token for --private) once: they are stored
 only hashed (the secret excepted) and cannot be shown again; rotate them with "keys rotate".`
@@ -33,7 +33,7 @@ export const serversCommand: Command = {
     if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}"`)
     if (action === 'list') {
       if (id !== undefined) throw usageError(`servers list takes no id`)
-      const store = openStore(values.db)
+      const store = await openStore(values)
       try {
         const servers = await store.listServers()
         if (values.json) process.stdout.write(`${JSON.stringify(servers, null, 2)}\n`)
@@ -54,7 +54,7 @@ export const serversCommand: Command = {
     if (id === undefined) throw usageError(`servers ${action} needs a server id`)
     const problem = validServerId(id)
     if (problem) throw usageError(problem)
-    const store = openStore(values.db)
+    const store = await openStore(values)
     try {
       if (action === 'add') {
         try {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { backupCommand } from './cli-backup'
 import { keysCommand } from './cli-keys'
+import { migrateCommand } from './cli-migrate'
 import { serveCommand } from './cli-serve'
 import { serversCommand } from './cli-servers'
 import { systemTestCommand } from './cli-system-test'
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   servers: serversCommand,
   keys: keysCommand,
   backup: backupCommand,
+  migrate: migrateCommand,
   'system-test': systemTestCommand,
 }
 

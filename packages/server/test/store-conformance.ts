@@ -10,7 +10,7 @@ import {
   SKETCH_RELATIVE_ACCURACY,
   type ServersListResponse,
 } from '@mcpdir/metrics/protocol'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type MetricsApp } from '../src/app'
 import { hashKey } from '../src/keys'
 import { applyRetention } from '../src/retention'
@@ -125,6 +125,84 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
       env?.app.stop()
       await env?.close()
       env = undefined
+    })
+
+    describe('the store itself', () => {
+      let under: StoreUnderTest
+      let store: Store
+      beforeAll(async () => {
+        under = await openStore()
+        store = under.store
+      })
+      afterAll(() => under.close())
+
+      const credentials = (tag: string) => ({ ingestKeyHash: `ingest-${tag}`, ingestKeyPrefix: 'mcpm_x…', signingSecret: `whsec_${tag}` })
+      const point = (i: number, timestamp = T0) => ({ name: 'c', type: 'counter' as const, tags: {}, timestamp, count: 1, sum: i, min: i, max: i, last: i })
+
+      it('creates, lists, disables and deletes servers; refuses a taken id', async () => {
+        await store.createServer({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false }, credentials('b'), T0)
+        await store.createServer({ id: 'a-server', name: 'A', isPrivate: false, requireSignature: true }, credentials('a'), T0)
+        await expect(store.createServer({ id: 'a-server', name: 'again', isPrivate: false, requireSignature: true }, credentials('a2'), T0)).rejects.toThrow('already exists')
+        expect((await store.listServers()).map((s) => s.id)).toEqual(['a-server', 'b-server'])
+        expect(await store.getServer('b-server')).toEqual({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false, disabled: false, createdAt: T0, lastReceivedAt: null })
+        expect(await store.setServerDisabled('b-server', true)).toBe(true)
+        expect((await store.getServer('b-server'))?.disabled).toBe(true)
+        expect(await store.deleteServer('b-server')).toBe(true)
+        expect(await store.deleteServer('b-server')).toBe(false)
+        expect(await store.getServer('b-server')).toBeUndefined()
+      })
+
+      it('keeps rotated keys and secrets valid for the grace period only', async () => {
+        await store.createServer({ id: 'rot', name: 'R', isPrivate: false, requireSignature: true }, credentials('r1'), T0)
+        expect(await store.findServerByKey('ingest', 'ingest-r1', T0)).toBe('rot')
+        expect(await store.findServerByKey('read', 'ingest-r1', T0)).toBeUndefined()
+        await store.rotateCredentials('rot', credentials('r2'), T0 + HOUR, T0)
+        expect(await store.findServerByKey('ingest', 'ingest-r1', T0 + HOUR - 1)).toBe('rot')
+        expect(await store.findServerByKey('ingest', 'ingest-r1', T0 + HOUR)).toBeUndefined()
+        expect(await store.findServerByKey('ingest', 'ingest-r2', T0 + DAY)).toBe('rot')
+        expect(await store.signingSecrets('rot', T0)).toEqual(['whsec_r2', 'whsec_r1'])
+        expect(await store.signingSecrets('rot', T0 + HOUR)).toEqual(['whsec_r2'])
+        expect(await store.rotateCredentials('nobody', credentials('x'), T0, T0)).toBe(false)
+      })
+
+      it('stores a batch sent many times at once exactly once, and again after the dedupe window', async () => {
+        await store.createServer({ id: 'dup', name: 'D', isPrivate: false, requireSignature: true }, credentials('d'), T0)
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.ingest('dup', 'batch-1', [point(5)], [], T0, T0 - DAY)))
+        expect(results.filter((r) => !r.duplicate)).toEqual([{ duplicate: false, processed: 1 }])
+        expect(await store.rawRows('dup', T0 - HOUR, T0 + HOUR)).toHaveLength(1)
+        const later = T0 + DAY + 1
+        expect(await store.ingest('dup', 'batch-1', [point(5)], [], later, later - DAY)).toEqual({ duplicate: false, processed: 1 })
+        expect((await store.getServer('dup'))?.lastReceivedAt).toBe(later)
+      })
+
+      it('takes many concurrent batches with exact totals, and hands each dirty minute out once', async () => {
+        await store.createServer({ id: 'many', name: 'M', isPrivate: false, requireSignature: true }, credentials('m'), T0)
+        await Promise.all(Array.from({ length: 40 }, (_, i) => store.ingest('many', `b-${i}`, [point(i, T0 + (i % 4) * MIN)], [{ type: 'heartbeat', timestamp: T0, details: {} }], T0, T0 - DAY)))
+        const rows = await store.rawRows('many', T0, T0 + HOUR)
+        expect(rows.reduce((n, r) => n + r.sum, 0)).toBe((39 * 40) / 2)
+        expect(await store.heartbeatMinutes('many', T0, T0 + HOUR)).toBe(1)
+        const taken = (await Promise.all([store.takeDirtyMinutes(100), store.takeDirtyMinutes(100)])).flat().filter((d) => d.serverId === 'many')
+        expect(taken.map((d) => d.minute).sort()).toEqual([T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN])
+      })
+
+      it('agrees on settings and daily salts under concurrency, and forgets old salts', async () => {
+        const values = await Promise.all(['x', 'y', 'z'].map((v) => store.initSetting('race', v)))
+        expect(new Set(values).size).toBe(1)
+        expect(await store.getSetting('race')).toBe(values[0])
+        const salts = await Promise.all([store.dailySalt('2026-03-10'), store.dailySalt('2026-03-10')])
+        expect(salts[0]).toBe(salts[1])
+        const next = await store.dailySalt('2026-03-11')
+        expect(next).not.toBe(salts[0])
+        expect(await store.dailySalt('2026-03-11')).toBe(next)
+      })
+
+      it('purges in bounded steps', async () => {
+        await store.createServer({ id: 'old', name: 'O', isPrivate: false, requireSignature: true }, credentials('o'), T0)
+        await store.ingest('old', 'old-1', Array.from({ length: 25 }, (_, i) => point(i, T0 - 10 * DAY + i)), [], T0, T0 - DAY)
+        expect(await store.purge('raw', T0 - 9 * DAY, 10)).toBe(10)
+        expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(15)
+        expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(0)
+      })
     })
 
     describe('rollups against a brute-force reference', () => {

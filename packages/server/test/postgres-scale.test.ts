@@ -1,0 +1,137 @@
+// PostgreSQL for self-hosters who outgrow one machine: the CLI on --database-url, two service replicas
+// sharing one database under concurrent SDK senders, and `migrate` from SQLite.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createMetrics, type Metrics } from '@mcpdir/metrics'
+import { createSignatureHeaders, type MetricsFetchResponse } from '@mcpdir/metrics/protocol'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, type RunningService, startService } from '../src/testing'
+import { type PgCluster, requirePostgres, startPostgres } from './pg-cluster'
+
+const run = requirePostgres()
+let cluster: PgCluster
+const ADMIN = 'scale-admin-key-0123456789'
+
+beforeAll(() => {
+  if (run) cluster = startPostgres()
+})
+afterAll(() => cluster?.stop())
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' })
+const addServer = (id: string, target: string[]) => JSON.parse(cli('servers', 'add', id, '--json', ...target).stdout) as { api_key: string; signing_secret: string }
+
+async function report(url: string, id: string, period = '1h') {
+  const response = await fetch(`${url}/functions/v1/metrics-fetch?server_id=${id}&period=${period}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+  return (await response.json()) as MetricsFetchResponse
+}
+
+const summaryOf = (r: MetricsFetchResponse, name: string) => r.metrics.find((m) => m.name === name)?.summary
+
+describe.runIf(run)('PostgreSQL scale-out', () => {
+  it('two replicas, concurrent SDK senders: exact totals, each rollup bucket once', async () => {
+    const url = cluster.createDatabase('scale')
+    const target = ['--database-url', url]
+    const replicas: RunningService[] = []
+    const senders: Metrics[] = []
+    try {
+      replicas.push(await startService({ args: target, env: { MCPDIR_ADMIN_KEY: ADMIN } }))
+      replicas.push(await startService({ args: target, env: { MCPDIR_ADMIN_KEY: ADMIN } }))
+      const servers = ['alpha', 'beta'].map((id) => ({ id, creds: addServer(id, target) }))
+      for (let i = 0; i < 6; i++) {
+        const { id, creds } = servers[i % 2] as (typeof servers)[number]
+        senders.push(
+          createMetrics({
+            serverId: id,
+            apiKey: creds.api_key,
+            signingSecret: creds.signing_secret,
+            endpoint: (replicas[i % 2] as RunningService).url,
+            flushIntervalMs: 60_000,
+            maxBatchPoints: 5,
+            handleProcessEvents: false,
+            spool: false,
+            env: {},
+          }),
+        )
+      }
+      // record and flush in rounds, while both replicas roll up (every fetch rolls up pending minutes)
+      for (let round = 0; round < 10; round++) {
+        senders.forEach((m, i) => {
+          for (let k = 0; k < 20; k++) m.counter('work.done', { shard: String(k % 7) }).inc(i + 1)
+          m.timer('work.ms', { sender: String(i) }).record(10 * (round + 1))
+        })
+        await Promise.all([...senders.map((m) => m.flush()), ...replicas.flatMap((r) => servers.map((s) => report(r.url, s.id)))])
+      }
+      // alpha got senders 0, 2, 4 (inc 1, 3, 5), beta senders 1, 3, 5 (inc 2, 4, 6): 20 incs per round, 10 rounds
+      const expected = { alpha: (1 + 3 + 5) * 20 * 10, beta: (2 + 4 + 6) * 20 * 10 }
+      for (const replica of replicas) {
+        for (const { id } of servers) {
+          const r = await report(replica.url, id)
+          expect(summaryOf(r, 'work.done')?.sum, `${id} on ${replica.url}`).toBe(expected[id as 'alpha' | 'beta'])
+          expect(summaryOf(r, 'work.ms')?.count).toBe(30)
+          expect(summaryOf(r, 'work.ms')?.sum).toBe(3 * 550)
+        }
+      }
+      const db = new pg.Client({ connectionString: url })
+      await db.connect()
+      try {
+        const totals = async (sql: string) => (await db.query(sql)).rows.map((row) => [row.server_id, Number(row.total)])
+        const raw = await totals("SELECT server_id, sum(sum) AS total FROM server_metrics WHERE name = 'work.done' GROUP BY 1 ORDER BY 1")
+        expect(raw).toEqual([['alpha', expected.alpha], ['beta', expected.beta]])
+        for (const table of ['rollup_minute', 'rollup_hour']) {
+          expect(await totals(`SELECT server_id, sum(sum) AS total FROM ${table} WHERE name = 'work.done' GROUP BY 1 ORDER BY 1`), table).toEqual(raw)
+        }
+        expect(await totals("SELECT server_id, sum(sum_value) AS total FROM server_metrics_daily WHERE metric_name = 'work.done' GROUP BY 1 ORDER BY 1")).toEqual(raw)
+        expect((await db.query('SELECT count(*) AS n FROM rollup_dirty')).rows[0].n).toBe('0')
+      } finally {
+        await db.end()
+      }
+    } finally {
+      await Promise.all(senders.map((m) => m.shutdown()))
+      await Promise.all(replicas.map((r) => r.stop()))
+    }
+  })
+
+  it('migrates a SQLite database into PostgreSQL: the same answers from both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpdir-migrate-'))
+    const sqlite = await startService({ env: { MCPDIR_ADMIN_KEY: ADMIN }, dir })
+    const creds = addServer('moved', ['--db', sqlite.dbPath])
+    cli('servers', 'add', 'hidden', '--private', '--db', sqlite.dbPath)
+    const now = Date.now()
+    const body = JSON.stringify({
+      server_id: 'moved',
+      metrics: Array.from({ length: 30 }, (_, i) => ({ name: 'm.lat', type: 'timer', value: 10 + i, timestamp: now - i * 60_000 })),
+      events: [{ type: 'deployment', details: { version: '2' } }, { type: 'heartbeat' }],
+    })
+    const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: 'mig-1', body })
+    expect((await fetch(`${sqlite.url}/functions/v1/metrics-collect`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key } })).status).toBe(200)
+    await fetch(`${sqlite.url}/functions/v1/usage-track`, { method: 'POST', body: JSON.stringify({ serverId: 'moved', action: 'install' }), headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' } })
+    const before = await report(sqlite.url, 'moved')
+    const dbPath = sqlite.dbPath
+    expect(await sqlite.stop()).toBe(0)
+
+    const url = cluster.createDatabase('migrated')
+    const migrated = cli('migrate', '--from', dbPath, '--to', url)
+    expect(migrated.stderr).toContain('migrated')
+    expect(migrated.status).toBe(0)
+    expect(cli('migrate', '--from', dbPath, '--to', url).status).toBe(1) // not into a database that has servers
+
+    const postgres = await startService({ args: ['--database-url', url], env: { MCPDIR_ADMIN_KEY: ADMIN } })
+    try {
+      const after = await report(postgres.url, 'moved')
+      expect(after.metrics).toEqual(before.metrics)
+      expect(after.usage.totals).toEqual(before.usage.totals)
+      expect(after.events).toEqual(before.events)
+      expect(after.availability).toEqual(before.availability)
+      // keys came along: the ingest key still works, and a replay is still recognised
+      const again = await fetch(`${postgres.url}/functions/v1/metrics-collect`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key } })
+      expect(await again.json()).toMatchObject({ duplicate: true })
+      expect(JSON.parse(cli('servers', 'list', '--json', '--database-url', url).stdout).map((s: { id: string }) => s.id)).toEqual(['hidden', 'moved'])
+    } finally {
+      await postgres.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
