@@ -1,7 +1,7 @@
 // `npm run demo`: the whole system on one machine. Starts the service on its own demo database, registers
 // the example server, runs it under a real MCP client that keeps calling its tools (and a visitor that views
 // and installs it), and prints the dashboard URL. Ctrl-C stops everything cleanly.
-import { spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { CLI } from '@mcpdir/metrics-server/testing'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -14,11 +14,34 @@ const adminKey = process.env.MCPDIR_ADMIN_KEY ?? 'demo-admin-key-not-for-product
 const serverId = 'example-docs'
 const log = (line: string) => process.stderr.write(`[demo] ${line}\n`)
 
-const service = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--db', db, '--admin-key', adminKey, '--log-level', 'warn'], {
+// Ctrl-C handling first: a signal that arrives before a listener exists kills the process outright.
+let running = true
+let stopping: Promise<void> | undefined
+let client: Client | undefined
+let service: ChildProcess | undefined
+const stop = () => {
+  stopping ??= (async () => {
+    running = false
+    log('stopping…')
+    await client?.close().catch(() => {})
+    if (service && service.exitCode === null) {
+      const exited = new Promise((r) => service?.once('exit', r))
+      service.kill('SIGTERM')
+      await exited
+    }
+    log('stopped')
+  })()
+  return stopping
+}
+process.once('SIGINT', () => void stop())
+process.once('SIGTERM', () => void stop())
+
+service = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--db', db, '--admin-key', adminKey, '--log-level', 'warn'], {
   stdio: ['ignore', 'inherit', 'inherit'],
 })
 const base = `http://127.0.0.1:${port}`
 for (let i = 0; ; i++) {
+  if (!running) process.exit(0)
   if (service.exitCode !== null) throw new Error(`the service exited (${service.exitCode}); is port ${port} taken? Set DEMO_PORT.`)
   const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
   if (up) break
@@ -45,36 +68,25 @@ const transport = new StdioClientTransport({
   },
   stderr: 'inherit',
 })
-const client = new Client({ name: 'mcpdir-demo-client', version: '1.0.0' })
+client = new Client({ name: 'mcpdir-demo-client', version: '1.0.0' })
 await client.connect(transport)
+const connected = client
+if (!running) {
+  await stopping
+  process.exit(0)
+}
 
 log(`service:   ${base}  (database ${db})`)
 log(`dashboard: ${base}/#${serverId}   (admin key: ${adminKey})`)
 log('calling tools; the dashboard fills within a minute. Ctrl-C to stop.')
 
 const calls = [
-  () => client.callTool({ name: 'search_docs', arguments: { query: ['conf', 'dep', 'met', 'x'][Math.floor(Math.random() * 4)] as string } }),
-  () => client.callTool({ name: 'build_report', arguments: {} }),
-  () => client.callTool({ name: 'fetch_page', arguments: { url: 'https://example.com' } }),
-  () => client.callTool({ name: 'validate_config', arguments: { config: Math.random() < 0.7 ? '{}' : 'nope' } }),
+  () => connected.callTool({ name: 'search_docs', arguments: { query: ['conf', 'dep', 'met', 'x'][Math.floor(Math.random() * 4)] as string } }),
+  () => connected.callTool({ name: 'build_report', arguments: {} }),
+  () => connected.callTool({ name: 'fetch_page', arguments: { url: 'https://example.com' } }),
+  () => connected.callTool({ name: 'validate_config', arguments: { config: Math.random() < 0.7 ? '{}' : 'nope' } }),
 ]
 const visitor = { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' }
-
-let running = true
-let stopping: Promise<void> | undefined
-const stop = () => {
-  stopping ??= (async () => {
-    running = false
-    log('stopping…')
-    await client.close().catch(() => {})
-    service.kill('SIGTERM')
-    await new Promise((r) => service.once('exit', r))
-    log('stopped')
-  })()
-  return stopping
-}
-process.once('SIGINT', () => void stop())
-process.once('SIGTERM', () => void stop())
 
 let n = 0
 while (running) {

@@ -22,6 +22,7 @@ ${DB_USAGE}
                        without one, a key is generated on first start and printed once
   --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
   --trust-proxy        take client addresses from X-Forwarded-For (env MCPDIR_TRUST_PROXY=1)
+  --ingest-rate <n>    batches per second each ingest key may send, bursts of 4 × n (env MCPDIR_INGEST_RATE; default 50)
   --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,minute=2d,hour=90d,day=forever
                        (also events, usage, heartbeats; units m h d)
   --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
@@ -37,6 +38,7 @@ ${DB_USAGE}
         cors: { type: 'string', default: process.env.MCPDIR_CORS_ORIGINS ?? '*' },
         'trust-proxy': { type: 'boolean', default: process.env.MCPDIR_TRUST_PROXY === '1' },
         retention: { type: 'string', default: process.env.MCPDIR_RETENTION ?? '' },
+        'ingest-rate': { type: 'string', default: process.env.MCPDIR_INGEST_RATE ?? '50' },
         'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
       },
       strict: true,
@@ -49,6 +51,8 @@ ${DB_USAGE}
     const level = values['log-level'] as string
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw usageError(`--log-level ${level} is not a pino level`)
 
+    const ingestRate = Number(values['ingest-rate'])
+    if (!(ingestRate > 0)) throw usageError(`--ingest-rate must be a positive number, got "${values['ingest-rate']}"`)
     let retention: ReturnType<typeof parseRetention>
     try {
       retention = parseRetention(values.retention)
@@ -70,7 +74,7 @@ ${DB_USAGE}
       }
     }
     const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
-    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention } })
+    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 } } })
 
     return new Promise<number>((done) => {
       const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {

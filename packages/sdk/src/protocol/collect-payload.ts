@@ -24,6 +24,7 @@ import {
 } from './limits'
 import { METRIC_TYPE_ALIASES, type MetricType, type MetricTypeInput, normalizeMetricType } from './metric-types'
 import { Sketch, type SketchJSON, sketchCount, sketchJsonSchema } from './sketch'
+import { type FastPoint, fastPoint } from './fast-point'
 import { formatPath, issuesFromZod, type ParseResult, type ValidationIssue } from './validation'
 
 export type Tags = Record<string, string>
@@ -90,14 +91,16 @@ const batchIdSchema = z
   .max(MAX_BATCH_ID_LENGTH)
   .regex(BATCH_ID_PATTERN, 'must hold only letters, digits, _ . : -')
 
-export const collectBatchInputSchema = z
-  .object({
-    server_id: serverIdSchema.optional(),
-    batch_id: batchIdSchema.optional(),
-    metrics: z.array(metricPointInputSchema).max(MAX_POINTS_PER_BATCH).optional(),
-    events: z.array(eventInputSchema).max(MAX_EVENTS_PER_BATCH).optional(),
-    sdk: z.object({ name: z.string().min(1).max(64), version: z.string().min(1).max(64) }).optional(),
-  })
+/** Everything of a collect body but its points. */
+const collectEnvelopeSchema = z.object({
+  server_id: serverIdSchema.optional(),
+  batch_id: batchIdSchema.optional(),
+  events: z.array(eventInputSchema).max(MAX_EVENTS_PER_BATCH).optional(),
+  sdk: z.object({ name: z.string().min(1).max(64), version: z.string().min(1).max(64) }).optional(),
+})
+
+export const collectBatchInputSchema = collectEnvelopeSchema
+  .extend({ metrics: z.array(metricPointInputSchema).max(MAX_POINTS_PER_BATCH).optional() })
   .refine((b) => (b.metrics?.length ?? 0) + (b.events?.length ?? 0) > 0, {
     message: 'a batch needs at least one metric or event',
     path: ['metrics'],
@@ -137,16 +140,19 @@ export interface CollectBatch {
   sdk?: { name: string; version: string }
 }
 
+/** Tags with keys in sorted order: the object itself when it already is (as the SDK sends them). */
 export function sortTags(tags: Tags | undefined): Tags {
   if (!tags) return {}
   const keys = Object.keys(tags)
-  if (keys.length < 2) return { ...tags }
+  let sorted = true
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string)
+  if (sorted) return tags
   const out: Tags = {}
   for (const key of keys.sort()) out[key] = tags[key] as string
   return out
 }
 
-type ParsedPoint = z.output<typeof metricPointInputSchema>
+type ParsedPoint = z.output<typeof metricPointInputSchema> | FastPoint
 
 function normalizePoint(p: ParsedPoint, timestamp: number): MetricPoint {
   const type = normalizeMetricType(p.type)
@@ -183,9 +189,14 @@ export interface CollectParseOptions {
 export function parseCollectBatch(input: unknown, options: CollectParseOptions): ParseResult<CollectBatch> {
   const early = checkArrayLengths(input)
   if (early) return { ok: false, issues: [early] }
-  const result = collectBatchInputSchema.safeParse(input)
-  if (!result.success) return { ok: false, issues: issuesFromZod(result.error) }
-  const body = result.data
+  let body: { server_id?: string; batch_id?: string; metrics?: ParsedPoint[]; events?: z.output<typeof eventInputSchema>[]; sdk?: { name: string; version: string } }
+  const fast = fastParse(input)
+  if (fast) body = fast
+  else {
+    const result = collectBatchInputSchema.safeParse(input)
+    if (!result.success) return { ok: false, issues: issuesFromZod(result.error) }
+    body = result.data
+  }
 
   const issues: ValidationIssue[] = []
   const serverId = body.server_id ?? options.serverId
@@ -224,6 +235,22 @@ export function parseCollectBatch(input: unknown, options: CollectParseOptions):
       ...(body.sdk !== undefined && { sdk: body.sdk }),
     },
   }
+}
+
+/** The batch when every point passes the fast path (see fast-point.ts) and the rest passes its schema. */
+function fastParse(input: unknown) {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined
+  const { metrics, ...rest } = input as { metrics?: unknown }
+  if (!Array.isArray(metrics)) return undefined
+  const points: FastPoint[] = []
+  for (const p of metrics) {
+    const point = fastPoint(p)
+    if (!point) return undefined
+    points.push(point)
+  }
+  const envelope = collectEnvelopeSchema.safeParse(rest)
+  if (!envelope.success || points.length + (envelope.data.events?.length ?? 0) === 0) return undefined
+  return { ...envelope.data, metrics: points }
 }
 
 /** Refuses oversized arrays before validating every element of them. */
