@@ -105,6 +105,7 @@ switch (command) {
   case 'bench':
     install()
     turbo(['bench'], ['--concurrency=1', ...rest])
+    run(process.execPath, [join(root, 'scripts/bench-report.mjs')])
     break
   case 'start':
     install()

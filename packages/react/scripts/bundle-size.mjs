@@ -22,3 +22,11 @@ if (gzipped > BUDGET) {
   process.exit(1)
 }
 console.log(line)
+if (process.argv.includes('--json')) {
+  const { mkdirSync, writeFileSync } = await import('node:fs')
+  mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true })
+  writeFileSync(
+    new URL('../bench-results/bundle.json', import.meta.url),
+    `${JSON.stringify({ minifiedBytes: code.length, gzipBytes: gzipped, budgetBytes: BUDGET }, null, 2)}\n`,
+  )
+}

@@ -39,10 +39,36 @@ export interface Accumulator {
   sketch: Sketch | undefined
 }
 
+const parsedTags = new WeakMap<AggregateRow, Record<string, string>>()
+
+/** A row's tags as an object, parsed once however many breakdowns read them. */
+export function tagsOf(row: AggregateRow): Record<string, string> {
+  let tags = parsedTags.get(row)
+  if (!tags) {
+    tags = JSON.parse(row.tags) as Record<string, string>
+    parsedTags.set(row, tags)
+  }
+  return tags
+}
+
+/** Parsed sketches by row: a report merges the same row into several buckets and summaries. */
+const parsedSketches = new WeakMap<AggregateRow, Sketch>()
+
+function sketchOf(row: AggregateRow): Sketch | undefined {
+  if (!row.sketch) return undefined
+  let sketch = parsedSketches.get(row)
+  if (!sketch) {
+    sketch = Sketch.fromJSON(JSON.parse(row.sketch) as SketchJSON)
+    parsedSketches.set(row, sketch)
+  }
+  return sketch
+}
+
 export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
-  const sketch = row.sketch ? Sketch.fromJSON(JSON.parse(row.sketch) as SketchJSON) : undefined
+  const sketch = sketchOf(row)
   if (!acc) {
-    return { name: row.name, type: row.type, tags: row.tags, bucket, count: row.count, sum: row.sum, min: row.min, max: row.max, last: row.last, lastTs: row.lastTs, sketch }
+    // a copy: the row's parsed sketch is shared with every other merge of the row
+    return { name: row.name, type: row.type, tags: row.tags, bucket, count: row.count, sum: row.sum, min: row.min, max: row.max, last: row.last, lastTs: row.lastTs, sketch: sketch && new Sketch().merge(sketch) }
   }
   acc.count += row.count
   acc.sum += row.sum

@@ -3,6 +3,7 @@ import type { Clock } from './clock'
 import type { ServiceConfig } from './config'
 import type { EventHub } from './event-hub'
 import type { RateLimiter } from './rate-limiter'
+import type { ReportCache } from './report-cache'
 import type { Rollups } from './rollups'
 import type { ServiceMetrics } from './service-metrics'
 import type { Store } from './store'
@@ -15,6 +16,7 @@ export interface AppDeps {
   logger: Logger
   metrics: ServiceMetrics
   rollups: Rollups
+  reportCache: ReportCache
   /** Live streams of this process. */
   hub: EventHub
   ingestLimiter: RateLimiter

@@ -17,6 +17,7 @@ import { metricsFetch } from './metrics-fetch'
 import { metricsStream } from './metrics-stream'
 import { prometheusMetrics } from './prometheus-metrics'
 import { RateLimiter } from './rate-limiter'
+import { ReportCache } from './report-cache'
 import { applyRetention } from './retention'
 import { Rollups } from './rollups'
 import { serverEvents } from './server-events'
@@ -62,6 +63,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     clock,
     config,
     rollups: new Rollups(store, clock, config.retention),
+    reportCache: new ReportCache(clock),
     hub: new EventHub(),
     logger: options.logger ?? pino({ level: 'silent' }),
     metrics: createServiceMetrics(),

@@ -55,6 +55,7 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
   const result = await store.ingest(server.id, batchId, batch.points, batch.events, now, now - DEDUPE_WINDOW_MS)
   if (result.duplicate) metrics.batchesDeduplicated.inc()
   else {
+    c.var.deps.reportCache.invalidate(server.id)
     metrics.pointsIngested.inc(result.processed)
     if (hub.hasSubscribers(server.id)) publishBatch(hub, server.id, batch, now)
   }

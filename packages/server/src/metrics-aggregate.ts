@@ -30,6 +30,7 @@ export function metricsAggregate() {
     const aggregated = await rollups.reaggregateDay(Date.parse(`${date}T00:00:00Z`))
     const retention = { ...config.retention, ...(parsed.value.retentionDays !== undefined && { rawMs: parsed.value.retentionDays * DAY }) }
     const deleted = await applyRetention(store, clock, retention)
+    c.var.deps.reportCache.clear()
     return c.json({
       success: true,
       date,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { MetricsFetchResponse } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import type { AppEnv } from './app-env'
 import { metricsParam, periodParam, serverIdParam } from './query-params'
@@ -13,11 +13,24 @@ import { serverReport } from './server-report'
  */
 export function metricsFetch() {
   return new Hono<AppEnv>().get('/', async (c) => {
-    const { store, clock, rollups } = c.var.deps
+    const { store, clock, rollups, reportCache } = c.var.deps
     const serverId = serverIdParam(c)
     const period = periodParam(c)
     const names = metricsParam(c)
     const server = await readableServer(c, serverId)
+    const spec = PERIOD_SPECS[period]
+    const respond = (json: string, etag: string) => {
+      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${spec.cacheSeconds}`)
+      c.header('ETag', etag)
+      if (server.isPrivate) c.header('Vary', 'Authorization, X-API-Key')
+      const ifNoneMatch = c.req.header('if-none-match')
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return c.body(null, 304)
+      return c.body(json, 200, { 'content-type': 'application/json' })
+    }
+    const key = `${server.id}|${period}|${names?.join(',') ?? ''}`
+    const cached = reportCache.get(key, server.lastReceivedAt)
+    if (cached) return respond(cached.body, cached.etag)
+
     await rollups.runPending()
     const report = await serverReport(store, server, period, clock(), names)
     const body: MetricsFetchResponse = {
@@ -38,11 +51,7 @@ export function metricsFetch() {
     }
     const json = JSON.stringify(body)
     const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
-    c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${report.window.cacheSeconds}`)
-    c.header('ETag', etag)
-    if (server.isPrivate) c.header('Vary', 'Authorization, X-API-Key')
-    const ifNoneMatch = c.req.header('if-none-match')
-    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return c.body(null, 304)
-    return c.body(json, 200, { 'content-type': 'application/json' })
+    reportCache.set(key, server.id, server.lastReceivedAt, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
+    return respond(json, etag)
   })
 }

@@ -11,7 +11,7 @@ import {
   type UsageBucket,
   type UsageCounts,
 } from '@mcpdir/metrics/protocol'
-import { type Accumulator, type AggregateRow, accumulate, bucketValues } from './aggregations'
+import { type Accumulator, type AggregateRow, accumulate, bucketValues, tagsOf } from './aggregations'
 import type { ServerRecord, Store, UsageReadRow } from './store'
 
 /** The period ending with the bucket that holds `now`, and the one before it. */
@@ -76,7 +76,7 @@ export function breakdown(rows: readonly AggregateRow[], kind: string, tag: stri
   }
   for (const row of rows) {
     if (row.name !== `mcp.${kind}.calls` && row.name !== `mcp.${kind}.duration`) continue
-    const tags = JSON.parse(row.tags) as Record<string, string>
+    const tags = tagsOf(row)
     const key = tags[tag]
     if (key === undefined) continue
     const e = entry(key)
@@ -109,7 +109,7 @@ function callBuckets(rows: readonly AggregateRow[], bucketMs: number): Map<numbe
     }
     if (isCalls) {
       b.calls += row.sum
-      if (ERROR_OUTCOMES.has((JSON.parse(row.tags) as Record<string, string>).outcome ?? '')) b.errors += row.sum
+      if (ERROR_OUTCOMES.has(tagsOf(row).outcome ?? '')) b.errors += row.sum
     } else {
       b.duration = accumulate(b.duration, row, t)
     }

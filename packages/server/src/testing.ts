@@ -74,3 +74,5 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     },
   }
 }
+
+export { PG_BIN, type PgCluster, requirePostgres, startPostgres } from './testing-postgres'

@@ -62,6 +62,7 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       await store.recordUsage(rows)
       metrics.usageRecorded.inc(rows.length)
       for (const serverId of new Set(rows.map((r) => r.serverId))) {
+        c.var.deps.reportCache.invalidate(serverId)
         const actions = rows.filter((r) => r.serverId === serverId).map((r) => r.action)
         hub.publish(serverId, { event: 'usage', data: { server_id: serverId, timestamp: now, actions } })
       }

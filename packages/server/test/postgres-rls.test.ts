@@ -5,7 +5,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../src/postgres-store'
 import { registerServer } from '../src/server-admin'
-import { type PgCluster, requirePostgres, startPostgres } from './pg-cluster'
+import { type PgCluster, requirePostgres, startPostgres } from '../src/testing-postgres'
 
 const run = requirePostgres()
 let cluster: PgCluster

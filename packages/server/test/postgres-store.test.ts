@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest'
 import { openPostgresStore } from '../src/postgres-store'
-import { type PgCluster, requirePostgres, startPostgres } from './pg-cluster'
+import { type PgCluster, requirePostgres, startPostgres } from '../src/testing-postgres'
 import { storeConformance } from './store-conformance'
 
 let cluster: PgCluster | undefined

@@ -123,6 +123,10 @@ export class Sketch {
   merge(other: Sketch): this {
     this.zeroCount += other.zeroCount
     this.total += other.zeroCount
+    if (other.bins.length === 0) return this
+    // one reallocation for the whole range, not one per key outside it
+    this.addKey(other.offset, 0)
+    this.addKey(other.offset + other.bins.length - 1, 0)
     for (let i = 0; i < other.bins.length; i++) {
       const count = other.bins[i] as number
       if (count > 0) this.addKey(other.offset + i, count)
@@ -180,6 +184,12 @@ export class Sketch {
     const sketch = new Sketch()
     sketch.zeroCount = json.zero
     sketch.total = json.zero
+    if (json.keys.length === 0) return sketch
+    let last = 0
+    for (const step of json.keys) last += step
+    // size the store once: keys ascend, so the first and the sum of the gaps bound it
+    sketch.addKey(json.keys[0] as number, 0)
+    sketch.addKey(last, 0)
     let key = 0
     for (let i = 0; i < json.keys.length; i++) {
       key = i === 0 ? (json.keys[i] as number) : key + (json.keys[i] as number)

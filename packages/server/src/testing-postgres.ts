@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL cluster for tests: initdb in a temporary directory, listening only on a unix socket
+// A throwaway PostgreSQL cluster for tests and benchmarks: initdb in a temporary directory, listening only on a unix socket
 // there. Without PostgreSQL binaries the tests say loudly that they were skipped, and never skip under CI.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'

@@ -1,0 +1,145 @@
+// metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the raw points
+// in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, 90 days of
+// rollups. Full profile (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M rows).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PERIOD_SPECS, PERIODS, Sketch } from '@mcpdir/metrics/protocol'
+import Database from 'better-sqlite3'
+import { openSqliteStore, registerServer } from '../dist/index.js'
+import { startService } from '../dist/testing.js'
+
+const full = process.env.BENCH_PROFILE === 'full'
+const SERVERS = full ? 50 : 5
+const SERIES = 20
+const RAW_DAYS = full ? 7 : 1
+const MIN = 60_000
+const HOUR = 60 * MIN
+const DAY = 24 * HOUR
+const REQUESTS = 40
+
+const sketches = [0, 1, 2, 3].map((k) => JSON.stringify(Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toJSON()))
+
+function generate(path, now) {
+  const store = openSqliteStore({ path })
+  const series = Array.from({ length: SERIES }, (_, i) => ({
+    name: i < 6 ? 'mcp.tool.calls' : i < 12 ? 'mcp.tool.duration' : `custom.${i}`,
+    type: i < 6 ? 'counter' : i < 12 ? 'timer' : i % 2 ? 'gauge' : 'counter',
+    tags: JSON.stringify({ client: 'claude-ai', outcome: i % 3 === 0 ? 'error' : 'ok', tool: `tool-${i % 6}` }),
+  }))
+  return { store, series }
+}
+
+export async function seedForProfile(path, now) {
+  return seed(path, now)
+}
+
+async function seed(path, now) {
+  const { store, series } = generate(path, now)
+  for (let s = 0; s < SERVERS; s++) await registerServer(store, { id: `q-${s}` }, now - 200 * DAY)
+  const db = store.db
+  const raw = db.prepare('INSERT INTO server_metrics (server_id, name, type, tags, timestamp, count, sum, min, max, last, sketch, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  const tier = (table) => db.prepare(`INSERT INTO ${table} (server_id, bucket, name, type, tags, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const minute = tier('rollup_minute')
+  const hour = tier('rollup_hour')
+  const day = db.prepare(`INSERT INTO server_metrics_daily (server_id, date, metric_name, type, tags, count_value, sum_value, min_value, max_value, avg_value, last_value, last_ts, sketch, p50, p95, p99)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const heartbeat = db.prepare('INSERT INTO server_heartbeats (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING')
+  let rows = 0
+  const fill = (fn) => {
+    db.transaction(fn)()
+  }
+  for (let s = 0; s < SERVERS; s++) {
+    const id = `q-${s}`
+    fill(() => {
+      for (let t = now - RAW_DAYS * DAY; t < now; t += 10_000) {
+        for (const [i, x] of series.entries()) {
+          const v = 10 + ((t / 10_000 + i) % 50)
+          raw.run(id, x.name, x.type, x.tags, t, 6, v * 6, v, v + 5, v, x.type === 'timer' ? sketches[i % 4] : null, t)
+          rows++
+        }
+      }
+    })
+    fill(() => {
+      for (let t = Math.floor(now / MIN) * MIN - 2 * DAY; t < now; t += MIN) {
+        heartbeat.run(id, t)
+        for (const [i, x] of series.entries()) minute.run(id, t, x.name, x.type, x.tags, 36, 900, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
+      }
+    })
+    fill(() => {
+      for (let t = Math.floor(now / HOUR) * HOUR - 90 * DAY; t < now; t += HOUR) {
+        for (const [i, x] of series.entries()) hour.run(id, t, x.name, x.type, x.tags, 2160, 54_000, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
+      }
+    })
+    fill(() => {
+      for (let t = Math.floor(now / DAY) * DAY - 180 * DAY; t < now; t += DAY) {
+        for (const [i, x] of series.entries()) {
+          day.run(id, new Date(t).toISOString().slice(0, 10), x.name, x.type, x.tags, 51_840, 1_296_000, 10, 60, 25, 30, t, x.type === 'timer' ? sketches[i % 4] : null, 20, 50, 60)
+        }
+      }
+    })
+  }
+  await store.close()
+  return rows
+}
+
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
+const round = (x) => Math.round(x * 100) / 100
+
+export async function benchQuery() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpdir-query-'))
+  const now = Date.now()
+  try {
+    const path = join(dir, 'metrics.db')
+    const started = Date.now()
+    const rawRows = await seed(path, now)
+    const seedSeconds = Math.round((Date.now() - started) / 1000)
+    const service = await startService({ dir, args: ['--admin-key', 'query-bench-admin-key-123'] })
+    const results = { servers: SERVERS, series: SERIES, rawDays: RAW_DAYS, rawRows, seedSeconds, periods: {} }
+    const db = new Database(path, { readonly: true })
+    try {
+      for (const period of PERIODS) {
+        // cold: the first read of each server's report; warm: repeated reads (the report cache)
+        const cold = []
+        const latencies = []
+        for (let r = 0; r < REQUESTS; r++) {
+          const t = performance.now()
+          const response = await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=q-${r % SERVERS}&period=${period}`)
+          await response.arrayBuffer()
+          ;(r < SERVERS ? cold : latencies).push(performance.now() - t)
+          if (response.status !== 200) throw new Error(`metrics-fetch ${period}: ${response.status}`)
+        }
+        const spec = PERIOD_SPECS[period]
+        const groupBy = db.prepare(
+          `SELECT name, tags, timestamp / ${spec.bucketMs} AS b, count(*) AS n, sum(sum) AS s, min(min) AS lo, max(max) AS hi
+           FROM server_metrics WHERE server_id = ? AND timestamp >= ? AND timestamp < ? GROUP BY name, tags, b`,
+        )
+        const plain = []
+        for (let r = 0; r < Math.min(REQUESTS, 10); r++) {
+          const t = performance.now()
+          groupBy.all(`q-${r % SERVERS}`, now - spec.durationMs, now)
+          plain.push(performance.now() - t)
+        }
+        const p50 = percentile(latencies, 0.5)
+        const p95 = percentile(latencies, 0.95)
+        results.periods[period] = {
+          coldFetchP50Ms: round(percentile(cold, 0.5)),
+          coldFetchMaxMs: round(Math.max(...cold)),
+          fetchP50Ms: round(p50),
+          fetchP95Ms: round(p95),
+          plainGroupByP50Ms: round(percentile(plain, 0.5)),
+          speedupOverGroupBy: round(percentile(plain, 0.5) / p50),
+          coldSpeedupOverGroupBy: round(percentile(plain, 0.5) / percentile(cold, 0.5)),
+          rawDaysCovered: Math.min(RAW_DAYS, spec.durationMs / DAY),
+        }
+        process.stderr.write(`query ${period}: ${JSON.stringify(results.periods[period])}\n`)
+      }
+    } finally {
+      db.close()
+      await service.stop()
+    }
+    return results
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

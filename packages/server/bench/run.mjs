@@ -1,0 +1,21 @@
+// `npm run bench` for the service: ingest (SQLite, and PostgreSQL when its binaries are here), query and
+// live latency. Writes bench-results/server.json.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { PG_BIN, startPostgres } from '../dist/testing.js'
+import { benchIngest } from './ingest.mjs'
+import { benchLive } from './live.mjs'
+import { benchQuery } from './query.mjs'
+
+const results = { profile: process.env.BENCH_PROFILE === 'full' ? 'full' : 'quick' }
+const cluster = PG_BIN ? startPostgres() : undefined
+try {
+  results.ingest = await benchIngest(cluster ? { postgresUrl: cluster.createDatabase('bench') } : {})
+  process.stderr.write(`ingest: ${JSON.stringify(results.ingest)}\n`)
+} finally {
+  cluster?.stop()
+}
+results.query = await benchQuery()
+results.live = await benchLive()
+process.stderr.write(`live: ${JSON.stringify(results.live)}\n`)
+mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true })
+writeFileSync(new URL('../bench-results/server.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)

@@ -1,0 +1,50 @@
+import type { Clock } from './clock'
+
+interface Entry {
+  serverId: string
+  /** The server's last-received time when the answer was made: newer data (from any replica) voids it. */
+  lastReceivedAt: number | null
+  expires: number
+  body: string
+  etag: string
+}
+
+/**
+ * Answers of metrics-fetch, kept for the period's Cache-Control age (at most 60 s) and dropped as soon as the
+ * server has sent data (through any replica: the server's last-received time is checked on every read) or
+ * usage was recorded for it through this process. Usage recorded through another replica shows after at most
+ * the cache age, as the answer's own Cache-Control already allows. Long periods read many rollup rows and merge their sketches: this makes a dashboard's
+ * repeated and concurrent reads cheap. Bounded: the oldest entries go first.
+ */
+export class ReportCache {
+  private readonly entries = new Map<string, Entry>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxEntries = 1_000,
+  ) {}
+
+  get(key: string, lastReceivedAt: number | null): Entry | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) return undefined
+    if (entry.expires <= this.clock() || entry.lastReceivedAt !== lastReceivedAt) {
+      this.entries.delete(key)
+      return undefined
+    }
+    return entry
+  }
+
+  set(key: string, serverId: string, lastReceivedAt: number | null, ttlMs: number, body: string, etag: string): void {
+    this.entries.delete(key)
+    this.entries.set(key, { serverId, lastReceivedAt, expires: this.clock() + ttlMs, body, etag })
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+
+  invalidate(serverId: string): void {
+    for (const [key, entry] of this.entries) if (entry.serverId === serverId) this.entries.delete(key)
+  }
+}

@@ -1,0 +1,134 @@
+// Gathers every package's bench-results/*.json into docs/benchmarks.json and docs/benchmarks.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, release, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const read = (path) => (existsSync(join(root, path)) ? JSON.parse(readFileSync(join(root, path), 'utf8')) : undefined)
+const sdk = read('packages/sdk/bench-results/sdk.json')
+const server = read('packages/server/bench-results/server.json')
+const bundle = read('packages/react/bench-results/bundle.json')
+
+const cpuModel = cpus()[0]?.model ?? 'unknown CPU'
+const machine = {
+  date: new Date().toISOString().slice(0, 10),
+  cpu: cpuModel,
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  kernel: release(),
+  profile: server?.profile ?? 'quick',
+}
+writeFileSync(join(root, 'docs/benchmarks.json'), `${JSON.stringify({ machine, sdk, server, bundle }, null, 2)}\n`)
+
+const fmt = (n) => (n === undefined ? '–' : Number(n).toLocaleString('en-US'))
+const mark = (ok) => (ok ? 'met' : '**missed**')
+const lines = []
+const out = (s = '') => lines.push(s)
+
+out('# Benchmarks')
+out()
+out('Produced by `npm run bench` (quick profile; `BENCH_PROFILE=full npm run bench` for the full one). Every figure')
+out('is measured beside a named baseline in the same run, so the ratios hold across machines better than the')
+out('absolute numbers. Benchmarks never fail `npm test`.')
+out()
+out(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Linux ${machine.kernel}; ${machine.date}; profile ${machine.profile}.`)
+
+if (sdk) {
+  out()
+  out('## SDK hot path (`@mcpdir/metrics`)')
+  out()
+  out('ns/op and bytes allocated per op (median of rounds), beside prom-client and OpenTelemetry sdk-metrics doing')
+  out('the same work in the same process. Ratio = their ns/op ÷ ours (higher is better for us).')
+  out()
+  out('| operation | ours ns/op | ours B/op | prom-client ns/op | OpenTelemetry ns/op | × prom-client | × OpenTelemetry | target | |')
+  out('|---|---|---|---|---|---|---|---|---|')
+  const targets = {
+    'counter looked up with two tags, inc()': 100,
+    'counter through a held handle, inc()': 20,
+    'gauge().set()': undefined,
+    'timer().record() (histogram observe)': 60,
+  }
+  for (const [name, row] of Object.entries(sdk.hotPath)) {
+    const target = targets[name]
+    const ok = (target === undefined || row.ours.nsPerOp <= target) && row.ratioPromClient > 1 && row.ratioOpenTelemetry > 1
+    out(`| ${name} | ${row.ours.nsPerOp} | ${row.ours.bytesPerOp} | ${row['prom-client'].nsPerOp} | ${row.opentelemetry.nsPerOp} | ${row.ratioPromClient} | ${row.ratioOpenTelemetry} | ${target ? `≤ ${target} ns, faster than both` : 'faster than both'} | ${mark(ok)} |`)
+  }
+  out()
+  out('The looked-up case allocates only the caller\'s tags object literal; the SDK itself allocates nothing per')
+  out('update (a trie of Maps finds the handle without building a key string).')
+  out()
+  out('Memory: ')
+  out()
+  out(`| what | heap |`)
+  out('|---|---|')
+  out(`| 10 000 live timer series | ${sdk.memory.tenThousandSeriesMB} MB (${fmt(sdk.memory.bytesPerSeries)} B per series) |`)
+  out(`| the same after 1 000 000 records | ${sdk.memory.afterMillionRecordsMB} MB (growth ${sdk.memory.growthOverMillionRecordsMB} MB) |`)
+  out(`| 200 000 distinct series into a 2 000-series bound | ${sdk.memory.boundedTwoHundredThousandDistinctSeriesMB} MB |`)
+}
+
+if (server) {
+  const ing = server.ingest
+  out()
+  out('## Ingest (`@mcpdir/metrics-server`)')
+  out()
+  out(`${ing.senders} concurrent senders (each its own MCP server and key), signed SDK-shaped batches of ${ing.batchPoints} points`)
+  out('(counters, gauges, timers with sketches), through HTTP into the real service (a child process; rollups and')
+  out('retention run as in production), beside the raw ceiling: a bare prepared insert of the same rows in one')
+  out('transaction (SQLite) or one multi-row insert (PostgreSQL), in the same run.')
+  out()
+  out('| store | points/s | batches/s | raw ceiling points/s | share of ceiling | target (≥ 50 % and ≥ 200 000/s) |')
+  out('|---|---|---|---|---|---|')
+  for (const [store, r] of Object.entries({ SQLite: ing.sqlite, PostgreSQL: ing.postgres })) {
+    if (!r) continue
+    out(`| ${store} | ${fmt(r.pointsPerSecond)} | ${fmt(r.batchesPerSecond)} | ${fmt(r.ceilingPointsPerSecond)} | ${Math.round(r.shareOfCeiling * 100)} % | ${mark(r.shareOfCeiling >= 0.5 && r.pointsPerSecond >= 200_000)} |`)
+  }
+  const capacity = Math.floor(ing.sqlite.pointsPerSecond / 5)
+  out()
+  out(`**Capacity.** An MCP server with 50 series flushing every 10 s sends 5 points/s. At the measured SQLite rate one`)
+  out(`instance on this machine takes about **${fmt(capacity)} such servers**; leaving half the CPU for dashboards, rollups`)
+  out(`and bursts, plan for **${fmt(Math.floor(capacity / 2))}**. Beyond that, PostgreSQL with several replicas (docs/postgres.md).`)
+  out()
+  out('What limits it: the service and the load generator share this machine\'s 2 cores; the service spends its time')
+  out('on the SQLite inserts (≈ 30 %), re-rolling the minutes each batch touched (reading their raw rows and merging')
+  out('timer sketches, ≈ 15 %), JSON parsing and validation, and HTTP. Validation was the largest cost (a zod parse of')
+  out('7 µs per point); a property-tested fast path for SDK-shaped points took it under 1 µs per point, including')
+  out('JSON.parse.')
+
+  const q = server.query
+  out()
+  out('## Query: metrics-fetch')
+  out()
+  out(`Generated database: ${q.servers} servers × ${q.series} series; ${q.rawDays} day(s) of raw points at 10 s (${fmt(q.rawRows)} rows), minute`)
+  out('rollups for 2 days, hour rollups for 90 days, day rollups for 180 days. Cold = the first read of a report;')
+  out('warm = repeated reads (reports are cached for their Cache-Control age, at most 60 s, and dropped when the')
+  out('server sends data). Baseline: a plain `GROUP BY` over the raw points of the same server and period.')
+  out()
+  out('| period | cold p50 ms | warm p50 ms | warm p95 ms | GROUP BY p50 ms | × GROUP BY (warm) | × GROUP BY (cold) | p95 ≤ 10 ms |')
+  out('|---|---|---|---|---|---|---|---|')
+  for (const [period, r] of Object.entries(q.periods)) {
+    out(`| ${period} | ${r.coldFetchP50Ms} | ${r.fetchP50Ms} | ${r.fetchP95Ms} | ${r.plainGroupByP50Ms} | ${r.speedupOverGroupBy} | ${r.coldSpeedupOverGroupBy} | warm ${mark(r.fetchP95Ms <= 10)}, cold ${mark(r.coldFetchP50Ms <= 10)} |`)
+  }
+  out()
+  out('What limits the cold read: the report merges every rollup row of the period and the one before it in')
+  out('JavaScript (for 1d: 57 600 minute rows, a third of them timer sketches). Sketches and tags are now parsed once')
+  out('per row and sketch stores are sized once, which halved it; the next step is a rollup tier per period bucket')
+  out('size (5, 10, 15 min, 6 h), which would cut the rows read by up to 15×.')
+
+  out()
+  out('## Live')
+  out()
+  out(`From an SDK \`flush()\` to the point arriving on a metrics-stream reader: p50 ${server.live.p50Ms} ms, p95 ${server.live.p95Ms} ms`)
+  out(`(${server.live.rounds} rounds; max ${server.live.maxMs} ms).`)
+}
+
+if (bundle) {
+  out()
+  out('## Bundle')
+  out()
+  out(`MetricsTab with uPlot, without React: ${(bundle.minifiedBytes / 1024).toFixed(1)} KB minified, **${(bundle.gzipBytes / 1024).toFixed(1)} KB gzip** (budget ${bundle.budgetBytes / 1024} KB, checked in \`npm test\`).`)
+}
+
+writeFileSync(join(root, 'docs/benchmarks.md'), `${lines.join('\n')}\n`)
+process.stderr.write('wrote docs/benchmarks.md and docs/benchmarks.json\n')
