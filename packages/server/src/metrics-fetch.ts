@@ -28,7 +28,8 @@ export function metricsFetch() {
       return c.body(json, 200, { 'content-type': 'application/json' })
     }
     const key = `${server.id}|${period}|${names?.join(',') ?? ''}`
-    const cached = reportCache.get(key, server.lastReceivedAt)
+    const version = `${server.lastReceivedAt}:${server.rollupVersion}`
+    const cached = reportCache.get(key, version)
     if (cached) return respond(cached.body, cached.etag)
 
     await rollups.runPending()
@@ -51,7 +52,7 @@ export function metricsFetch() {
     }
     const json = JSON.stringify(body)
     const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
-    reportCache.set(key, server.id, server.lastReceivedAt, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
+    reportCache.set(key, server.id, version, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
     return respond(json, etag)
   })
 }

@@ -138,4 +138,12 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX server_events_time ON server_events(timestamp);
     `,
   },
+  {
+    version: 3,
+    name: 'rollup version per server',
+    sql: `
+      -- bumped whenever a server's minute rollups are rewritten, by any replica: cached reports compare it
+      ALTER TABLE servers ADD COLUMN rollup_version BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ]

@@ -22,7 +22,7 @@ const types = {
 }
 
 const SERVER_COLUMNS =
-  'id, name, is_private AS "isPrivate", require_signature AS "requireSignature", disabled, created_at AS "createdAt", last_received_at AS "lastReceivedAt"'
+  'id, name, is_private AS "isPrivate", require_signature AS "requireSignature", disabled, created_at AS "createdAt", last_received_at AS "lastReceivedAt", rollup_version AS "rollupVersion"'
 const ROW_COLUMNS = 'name, type, tags, bucket, count, sum, min, max, last, last_ts AS "lastTs", sketch'
 const TIER_TABLE = { minute: 'rollup_minute', hour: 'rollup_hour' } as const
 
@@ -270,6 +270,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async replaceTierRows(serverId, tier, from, to, rows) {
       await transaction(async (c) => {
+        await c.query('UPDATE servers SET rollup_version = rollup_version + 1 WHERE id = $1', [serverId])
         if (tier === 'day') {
           await c.query('DELETE FROM server_metrics_daily WHERE server_id = $1 AND date >= $2::date AND date < $3::date', [serverId, isoDay(from), isoDay(to)])
           for (const r of rows) {

@@ -2,8 +2,11 @@ import type { Clock } from './clock'
 
 interface Entry {
   serverId: string
-  /** The server's last-received time when the answer was made: newer data (from any replica) voids it. */
-  lastReceivedAt: number | null
+  /**
+   * The server's last-received time and rollup version when the answer was made: newer data, or rollups
+   * finished since (by any replica), void it.
+   */
+  version: string
   expires: number
   body: string
   etag: string
@@ -11,8 +14,8 @@ interface Entry {
 
 /**
  * Answers of metrics-fetch, kept for the period's Cache-Control age (at most 60 s) and dropped as soon as the
- * server has sent data (through any replica: the server's last-received time is checked on every read) or
- * usage was recorded for it through this process. Usage recorded through another replica shows after at most
+ * server has sent data or its rollups were rewritten (through any replica: both are checked on every read)
+ * or usage was recorded for it through this process. Usage recorded through another replica shows after at most
  * the cache age, as the answer's own Cache-Control already allows. Long periods read many rollup rows and merge their sketches: this makes a dashboard's
  * repeated and concurrent reads cheap. Bounded: the oldest entries go first.
  */
@@ -24,19 +27,19 @@ export class ReportCache {
     private readonly maxEntries = 1_000,
   ) {}
 
-  get(key: string, lastReceivedAt: number | null): Entry | undefined {
+  get(key: string, version: string): Entry | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
-    if (entry.expires <= this.clock() || entry.lastReceivedAt !== lastReceivedAt) {
+    if (entry.expires <= this.clock() || entry.version !== version) {
       this.entries.delete(key)
       return undefined
     }
     return entry
   }
 
-  set(key: string, serverId: string, lastReceivedAt: number | null, ttlMs: number, body: string, etag: string): void {
+  set(key: string, serverId: string, version: string, ttlMs: number, body: string, etag: string): void {
     this.entries.delete(key)
-    this.entries.set(key, { serverId, lastReceivedAt, expires: this.clock() + ttlMs, body, etag })
+    this.entries.set(key, { serverId, version, expires: this.clock() + ttlMs, body, etag })
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
   }
 

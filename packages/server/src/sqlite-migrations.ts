@@ -169,4 +169,12 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX server_events_time ON server_events(timestamp);
     `,
   },
+  {
+    version: 3,
+    name: 'rollup version per server',
+    sql: `
+      -- bumped whenever a server's minute rollups are rewritten, by any replica: cached reports compare it
+      ALTER TABLE servers ADD COLUMN rollup_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

@@ -22,6 +22,7 @@ interface ServerRow {
   disabled: number
   created_at: number
   last_received_at: number | null
+  rollup_version: number
 }
 
 interface TierRow {
@@ -75,6 +76,7 @@ const toServer = (row: ServerRow): ServerRecord => ({
   disabled: row.disabled === 1,
   createdAt: row.created_at,
   lastReceivedAt: row.last_received_at,
+  rollupVersion: row.rollup_version,
 })
 
 /** Applies pending migrations; returns the schema version. */
@@ -192,6 +194,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       'SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp DESC, id DESC LIMIT ?',
     ),
     touchServer: db.prepare('UPDATE servers SET last_received_at = ? WHERE id = ?'),
+    bumpRollupVersion: db.prepare('UPDATE servers SET rollup_version = rollup_version + 1 WHERE id = ?'),
     insertUsage: db.prepare(
       'INSERT INTO server_usage (server_id, action, tool_id, details, visitor_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -327,6 +330,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     },
     async replaceTierRows(serverId, tier, from, to, rows) {
       db.transaction(() => {
+        q.bumpRollupVersion.run(serverId)
         if (tier === 'day') {
           q.deleteDay.run(serverId, isoDay(from), isoDay(to))
           for (const r of rows) {

@@ -9,6 +9,8 @@ export interface ServerRecord {
   disabled: boolean
   createdAt: number
   lastReceivedAt: number | null
+  /** Bumped whenever the server's rollups are rewritten (by any replica). */
+  rollupVersion: number
 }
 
 export type KeyKind = 'ingest' | 'read'

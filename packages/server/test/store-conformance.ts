@@ -144,7 +144,7 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
         await store.createServer({ id: 'a-server', name: 'A', isPrivate: false, requireSignature: true }, credentials('a'), T0)
         await expect(store.createServer({ id: 'a-server', name: 'again', isPrivate: false, requireSignature: true }, credentials('a2'), T0)).rejects.toThrow('already exists')
         expect((await store.listServers()).map((s) => s.id)).toEqual(['a-server', 'b-server'])
-        expect(await store.getServer('b-server')).toEqual({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false, disabled: false, createdAt: T0, lastReceivedAt: null })
+        expect(await store.getServer('b-server')).toEqual({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false, disabled: false, createdAt: T0, lastReceivedAt: null, rollupVersion: 0 })
         expect(await store.setServerDisabled('b-server', true)).toBe(true)
         expect((await store.getServer('b-server'))?.disabled).toBe(true)
         expect(await store.deleteServer('b-server')).toBe(true)
