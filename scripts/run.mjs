@@ -112,12 +112,17 @@ switch (command) {
     turbo(['build'], ['--filter=@mcpdir/metrics-server...'])
     runForeground(join(root, 'packages/server/dist/cli.js'), rest.length > 0 ? rest : ['serve', '--db', './data/metrics.db'])
     break
+  case 'soak':
+    install()
+    turbo(['build'], ['--filter=@mcpdir/metrics-server...'])
+    run(process.execPath, [join(root, 'packages/server/soak/soak.mjs'), ...rest])
+    break
   case 'demo':
     install()
     turbo(['build'], ['--filter=@mcpdir/example-mcp-server...'])
     runForeground(join(root, 'examples/mcp-server/dist/demo.js'), rest)
     break
   default:
-    console.error(`unknown command: ${command} (expected start, test, demo, bench, build or install)`)
+    console.error(`unknown command: ${command} (expected start, test, demo, bench, soak, build or install)`)
     process.exit(2)
 }

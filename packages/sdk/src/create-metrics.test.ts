@@ -129,6 +129,20 @@ describe('createMetrics', () => {
     expect(total(points, 'mcpdir.sdk.dropped_points')).toBe(dropped)
   })
 
+  it('stays within its queue bounds through a long outage, whatever is recorded', async () => {
+    collector = await startCollector({ secret })
+    const { port } = collector
+    await collector.close()
+    metrics = connect(`http://127.0.0.1:${port}`, { maxQueuedBatches: 5, maxQueueBytes: 64 * 1024, maxBatchBytes: 16 * 1024, flushTimeoutMs: 5 })
+    const pending = () => (metrics as unknown as { delivery: { pending: { bytes: number }[] } }).delivery.pending
+    for (let window = 0; window < 40; window++) {
+      for (let i = 0; i < 500; i++) metrics.timer('op.ms', { op: `op-${i}` }).record(i)
+      await metrics.flush()
+      expect(pending().length).toBeLessThanOrEqual(5)
+      expect(pending().reduce((n, b) => n + b.bytes, 0)).toBeLessThanOrEqual(64 * 1024 + 16 * 1024)
+    }
+  })
+
   it('shuts down within its budget while the service hangs, spooling what is unsent', async () => {
     collector = await startCollector({ secret, respond: () => 'hang' })
     const dir = tempDir()

@@ -139,7 +139,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
       timers.push(timer)
     }
     every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
-    every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention), 'retention')
+    every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention).then(() => store.maintain()), 'retention')
   }
   return Object.assign(app, {
     deps,

@@ -362,6 +362,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return (await q<{ salt: string }>('SELECT salt FROM daily_salts WHERE day = $1', [day])).rows[0]?.salt as string
     },
 
+    async maintain() {
+      // PostgreSQL's autovacuum and checkpointer do this work
+    },
     async backup() {
       throw new Error('backup copies SQLite databases; for PostgreSQL use pg_dump (or your provider\'s backups)')
     },

@@ -21,33 +21,45 @@ interface Entry {
  */
 export class ReportCache {
   private readonly entries = new Map<string, Entry>()
+  private bytes = 0
 
   constructor(
     private readonly clock: Clock,
-    private readonly maxEntries = 1_000,
+    /** Bound on the cached answers' total size (UTF-16 length, about bytes for JSON). */
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {}
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key)
+    if (!entry) return
+    this.bytes -= entry.body.length
+    this.entries.delete(key)
+  }
 
   get(key: string, version: string): Entry | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
     if (entry.expires <= this.clock() || entry.version !== version) {
-      this.entries.delete(key)
+      this.remove(key)
       return undefined
     }
     return entry
   }
 
   set(key: string, serverId: string, version: string, ttlMs: number, body: string, etag: string): void {
-    this.entries.delete(key)
+    this.remove(key)
+    if (body.length > this.maxBytes / 4) return // one huge answer must not push out everything else
     this.entries.set(key, { serverId, version, expires: this.clock() + ttlMs, body, etag })
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
+    this.bytes += body.length
+    while (this.bytes > this.maxBytes) this.remove(this.entries.keys().next().value as string)
   }
 
   clear(): void {
     this.entries.clear()
+    this.bytes = 0
   }
 
   invalidate(serverId: string): void {
-    for (const [key, entry] of this.entries) if (entry.serverId === serverId) this.entries.delete(key)
+    for (const [key, entry] of this.entries) if (entry.serverId === serverId) this.remove(key)
   }
 }

@@ -391,6 +391,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       }).immediate()
     },
 
+    async maintain() {
+      // PASSIVE never waits for readers; what it cannot copy now, the next run does
+      db.pragma('wal_checkpoint(PASSIVE)')
+    },
     async backup(file) {
       await db.backup(file)
     },

@@ -134,6 +134,8 @@ export interface Store {
   /** The random salt of a UTC day (`YYYY-MM-DD`), created on first use; salts of older days are deleted. */
   dailySalt(day: string): Promise<string>
 
+  /** Periodic housekeeping (SQLite: a WAL checkpoint, so long readers cannot grow the WAL without bound). */
+  maintain(): Promise<void>
   /** Writes a consistent copy of the database to `file` while the service keeps running (SQLite only). */
   backup(file: string): Promise<void>
 }
