@@ -24,20 +24,8 @@ export interface AggregateRow {
   sketch: string | null
 }
 
-/** A merge in progress. */
-export interface Accumulator {
-  name: string
-  type: MetricType
-  tags: string
-  bucket: number
-  count: number
-  sum: number
-  min: number
-  max: number
-  last: number
-  lastTs: number
-  sketch: Sketch | undefined
-}
+/** A merge in progress: a row whose sketch is parsed. */
+export type Accumulator = Omit<AggregateRow, 'sketch'> & { sketch: Sketch | undefined }
 
 const parsedTags = new WeakMap<AggregateRow, Record<string, string>>()
 
