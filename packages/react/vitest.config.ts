@@ -1,4 +1,4 @@
-import { packageTestConfig } from '../../vitest.shared'
+import { packageTestConfig } from '../../vitest.shared.ts'
 
 export default packageTestConfig('react', {
   include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { packageTestConfig } from '../../vitest.shared'
+import { packageTestConfig } from '../../vitest.shared.ts'
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
 
