@@ -3,7 +3,7 @@ import { type EventDetails, type EventType, Sketch, type SketchJSON, TIER_MS, ty
 import pg from 'pg'
 import type { AggregateRow } from './aggregations'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations'
-import { type RetentionTarget, type ServerRecord, type Store, StoreConflictError, type UsageReadRow } from './store'
+import { type RetentionTarget, type ServerCredentials, type ServerRecord, type Store, StoreConflictError, type UsageReadRow } from './store'
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:5432/db` (a unix socket: `?host=/var/run/postgresql`). */
@@ -37,6 +37,13 @@ const RETENTION: Record<RetentionTarget, { table: string; column: string; day?: 
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+async function insertCredentials(c: pg.PoolClient, serverId: string, credentials: ServerCredentials, now: number): Promise<void> {
+  const keys = [[serverId, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now]]
+  if (credentials.readTokenHash) keys.push([serverId, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now])
+  for (const key of keys) await c.query('INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)', key)
+  await c.query('INSERT INTO server_secrets (server_id, secret, created_at) VALUES ($1, $2, $3)', [serverId, credentials.signingSecret, now])
+}
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect()
@@ -106,11 +113,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           [server.id, server.name, server.isPrivate, server.requireSignature, now],
         )
         if (inserted.rowCount === 0) throw new StoreConflictError(`server ${server.id} already exists`)
-        await c.query('INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)', [server.id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now])
-        if (credentials.readTokenHash) {
-          await c.query('INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)', [server.id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now])
-        }
-        await c.query('INSERT INTO server_secrets (server_id, secret, created_at) VALUES ($1, $2, $3)', [server.id, credentials.signingSecret, now])
+        await insertCredentials(c, server.id, credentials, now)
       })
     },
     async getServer(id) {
@@ -130,14 +133,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if ((await c.query('SELECT 1 FROM servers WHERE id = $1 FOR UPDATE', [id])).rowCount === 0) return false
         await c.query('DELETE FROM server_keys WHERE expires_at IS NOT NULL AND expires_at <= $1', [now])
         await c.query('DELETE FROM server_secrets WHERE expires_at IS NOT NULL AND expires_at <= $1', [now])
-        await c.query("UPDATE server_keys SET expires_at = $1 WHERE server_id = $2 AND kind = 'ingest' AND expires_at IS NULL", [graceUntil, id])
-        await c.query('INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)', [id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now])
-        if (credentials.readTokenHash) {
-          await c.query("UPDATE server_keys SET expires_at = $1 WHERE server_id = $2 AND kind = 'read' AND expires_at IS NULL", [graceUntil, id])
-          await c.query('INSERT INTO server_keys (server_id, kind, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)', [id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now])
-        }
+        const kinds = credentials.readTokenHash ? ['ingest', 'read'] : ['ingest']
+        await c.query('UPDATE server_keys SET expires_at = $1 WHERE server_id = $2 AND kind = ANY($3::text[]) AND expires_at IS NULL', [graceUntil, id, kinds])
         await c.query('UPDATE server_secrets SET expires_at = $1 WHERE server_id = $2 AND expires_at IS NULL', [graceUntil, id])
-        await c.query('INSERT INTO server_secrets (server_id, secret, created_at) VALUES ($1, $2, $3)', [id, credentials.signingSecret, now])
+        await insertCredentials(c, id, credentials, now)
         return true
       })
     },

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { type EventDetails, type EventType, type MetricType, Sketch, type SketchJSON } from '@mcpdir/metrics/protocol'
+import { type EventDetails, type EventType, Sketch, type SketchJSON } from '@mcpdir/metrics/protocol'
 import type { AggregateRow } from './aggregations'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations'
-import { type RetentionTarget, type ServerRecord, type Store, StoreConflictError, type UsageReadRow } from './store'
+import { type RetentionTarget, type ServerCredentials, type ServerRecord, type Store, StoreConflictError, type UsageReadRow } from './store'
 
 export interface SqliteStoreOptions {
   /** Database file; created (mode 0600, with its directory) when missing. `:memory:` for tests. */
@@ -24,34 +24,6 @@ interface ServerRow {
   last_received_at: number | null
   rollup_version: number
 }
-
-interface TierRow {
-  name: string
-  type: MetricType
-  tags: string
-  bucket: number
-  count: number
-  sum: number
-  min: number
-  max: number
-  last: number
-  last_ts: number
-  sketch: string | null
-}
-
-const toAggregate = (r: TierRow): AggregateRow => ({
-  name: r.name,
-  type: r.type,
-  tags: r.tags,
-  bucket: r.bucket,
-  count: r.count,
-  sum: r.sum,
-  min: r.min,
-  max: r.max,
-  last: r.last,
-  lastTs: r.last_ts,
-  sketch: r.sketch,
-})
 
 const MINUTE = 60_000
 const DAY = 86_400_000
@@ -162,14 +134,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     takeDirty: db.prepare('SELECT server_id AS serverId, minute FROM rollup_dirty ORDER BY minute LIMIT ?'),
     clearDirty: db.prepare('DELETE FROM rollup_dirty WHERE server_id = ? AND minute = ?'),
     rawRows: db.prepare(
-      `SELECT name, type, tags, timestamp AS bucket, count, sum, min, max, last, timestamp AS last_ts, sketch
+      `SELECT name, type, tags, timestamp AS bucket, count, sum, min, max, last, timestamp AS lastTs, sketch
        FROM server_metrics WHERE server_id = ? AND timestamp >= ? AND timestamp < ?`,
     ),
-    minuteRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts, sketch FROM rollup_minute WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
-    hourRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts, sketch FROM rollup_hour WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    minuteRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts AS lastTs, sketch FROM rollup_minute WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
+    hourRows: db.prepare('SELECT name, type, tags, bucket, count, sum, min, max, last, last_ts AS lastTs, sketch FROM rollup_hour WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
     dayRows: db.prepare(
       `SELECT metric_name AS name, type, tags, CAST(unixepoch(date) AS INTEGER) * 1000 AS bucket, count_value AS count,
-         sum_value AS sum, min_value AS min, max_value AS max, last_value AS last, last_ts, sketch
+         sum_value AS sum, min_value AS min, max_value AS max, last_value AS last, last_ts AS lastTs, sketch
        FROM server_metrics_daily WHERE server_id = ? AND date >= ? AND date < ?`,
     ),
     deleteMinute: db.prepare('DELETE FROM rollup_minute WHERE server_id = ? AND bucket >= ? AND bucket < ?'),
@@ -227,6 +199,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     },
   )
 
+  const insertCredentials = (serverId: string, credentials: ServerCredentials, now: number) => {
+    q.insertKey.run(serverId, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now)
+    if (credentials.readTokenHash) q.insertKey.run(serverId, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now)
+    q.insertSecret.run(serverId, credentials.signingSecret, now)
+  }
+
   let closed = false
   return {
     kind: 'sqlite',
@@ -244,9 +222,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       db.transaction(() => {
         if (q.getServer.get(server.id)) throw new StoreConflictError(`server ${server.id} already exists`)
         q.insertServer.run({ ...server, isPrivate: server.isPrivate ? 1 : 0, requireSignature: server.requireSignature ? 1 : 0, now })
-        q.insertKey.run(server.id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now)
-        if (credentials.readTokenHash) q.insertKey.run(server.id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now)
-        q.insertSecret.run(server.id, credentials.signingSecret, now)
+        insertCredentials(server.id, credentials, now)
       }).immediate()
     },
     async getServer(id) {
@@ -268,13 +244,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
         q.purgeExpiredKeys.run(now)
         q.purgeExpiredSecrets.run(now)
         q.expireKeys.run(graceUntil, id, 'ingest')
-        q.insertKey.run(id, 'ingest', credentials.ingestKeyHash, credentials.ingestKeyPrefix, now)
-        if (credentials.readTokenHash) {
-          q.expireKeys.run(graceUntil, id, 'read')
-          q.insertKey.run(id, 'read', credentials.readTokenHash, credentials.readTokenPrefix ?? '', now)
-        }
+        if (credentials.readTokenHash) q.expireKeys.run(graceUntil, id, 'read')
         q.expireSecrets.run(graceUntil, id)
-        q.insertSecret.run(id, credentials.signingSecret, now)
+        insertCredentials(id, credentials, now)
         return true
       }).immediate()
     },
@@ -316,17 +288,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
         .run({ serverId, from, to }).changes
     },
     async rawRows(serverId, from, to) {
-      return (q.rawRows.all(serverId, from, to) as TierRow[]).map(toAggregate)
+      return q.rawRows.all(serverId, from, to) as AggregateRow[]
     },
     async tierRows(serverId, tier, from, to, names) {
       const rows =
         tier === 'minute'
-          ? (q.minuteRows.all(serverId, from, to) as TierRow[])
+          ? (q.minuteRows.all(serverId, from, to) as AggregateRow[])
           : tier === 'hour'
-            ? (q.hourRows.all(serverId, from, to) as TierRow[])
-            : (q.dayRows.all(serverId, isoDay(from), isoDay(to + DAY - 1)) as TierRow[]).filter((r) => r.bucket >= from && r.bucket < to)
+            ? (q.hourRows.all(serverId, from, to) as AggregateRow[])
+            : (q.dayRows.all(serverId, isoDay(from), isoDay(to + DAY - 1)) as AggregateRow[]).filter((r) => r.bucket >= from && r.bucket < to)
       const wanted = names && new Set(names)
-      return (wanted ? rows.filter((r) => wanted.has(r.name)) : rows).map(toAggregate)
+      return wanted ? rows.filter((r) => wanted.has(r.name)) : rows
     },
     async replaceTierRows(serverId, tier, from, to, rows) {
       db.transaction(() => {
