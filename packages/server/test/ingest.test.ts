@@ -97,7 +97,7 @@ describe('POST /functions/v1/metrics-collect', () => {
     await expectRefused(collect, payload, { ...signed, 'x-api-key': 'not-a-key' }, 401, 'invalid_api_key')
     const typo = `${alpha.api_key.slice(0, -1)}${alpha.api_key.endsWith('x') ? 'y' : 'x'}` // a checksum that no longer matches
     await expectRefused(collect, payload, { ...signed, 'x-api-key': typo }, 401, 'invalid_api_key')
-    const { generateKey } = await import('../src/keys')
+    const { generateKey } = await import('../src/credentials/keys')
     await expectRefused(collect, payload, { ...signed, 'x-api-key': generateKey('ingest') }, 401, 'invalid_api_key')
     // beta's own key and signature, claiming to be alpha
     await expectRefused(collect, payload, await signedHeaders(beta, payload), 403, 'key_server_mismatch')

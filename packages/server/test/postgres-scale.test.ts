@@ -9,7 +9,7 @@ import { createSignatureHeaders, type MetricsFetchResponse } from '@mcpdir/metri
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, type RunningService, startService } from '../src/testing'
-import { type PgCluster, requirePostgres, startPostgres } from '../src/testing-postgres'
+import { type PgCluster, requirePostgres, startPostgres } from '../src/testing/postgres-cluster'
 
 const run = requirePostgres()
 let cluster: PgCluster

@@ -8,9 +8,9 @@ import { createMetrics, type Metrics } from '@mcpdir/metrics'
 import { serve } from '@hono/node-server'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../src/app'
-import { registerServer } from '../src/server-admin'
-import { openSqliteStore } from '../src/sqlite-store'
+import { createApp } from '../src/app/create-app'
+import { registerServer } from '../src/credentials/server-credentials'
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store'
 import { CLI, type RunningService, startService } from '../src/testing'
 
 function freePort(): Promise<number> {

@@ -212,3 +212,23 @@ export function sketchCount(json: SketchJSON): number {
   for (const c of json.counts) total += c
   return total
 }
+
+/** The percentiles every report, rollup, live stream and chart shows. */
+export const PERCENTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const
+
+export type Percentiles = { -readonly [K in keyof typeof PERCENTILES]?: number }
+
+/**
+ * p50, p95 and p99 of a sketch, clamped to the exact `min` and `max` of what it holds (a bucket's
+ * representative value can overshoot them). Empty for an empty or missing sketch. The one place percentiles
+ * are read from a sketch: rollups, reports, the live stream and the browser's live merge all call it.
+ */
+export function sketchPercentiles(sketch: Sketch | undefined, min: number, max: number): Percentiles {
+  const out: Percentiles = {}
+  if (!sketch) return out
+  for (const key of Object.keys(PERCENTILES) as (keyof typeof PERCENTILES)[]) {
+    const value = sketch.quantile(PERCENTILES[key])
+    if (value !== undefined) out[key] = Math.min(max, Math.max(min, value))
+  }
+  return out
+}

@@ -1,0 +1,151 @@
+import { MAX_BODY_BYTES } from '@mcpdir/metrics/protocol'
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import pino, { type Logger } from 'pino'
+import { adminServers } from '../routes/admin-servers'
+import { ApiError, errorResponse } from '../http/api-error'
+import type { AppDeps, AppEnv } from './app-env'
+import { readBodyWithin } from '../http/body-limit'
+import { type Clock, systemClock } from './clock'
+import { DEFAULT_CONFIG, type ServiceConfig } from './config'
+import { LiveHub } from '../query/live-hub'
+import { dashboard } from '../routes/dashboard'
+import { healthz } from '../routes/healthz'
+import { metricsAggregate } from '../routes/metrics-aggregate'
+import { metricsCollect } from '../routes/metrics-collect'
+import { metricsFetch } from '../routes/metrics-fetch'
+import { metricsStream } from '../routes/metrics-stream'
+import { prometheusMetrics } from '../routes/prometheus-metrics'
+import { RateLimiter } from '../http/rate-limiter'
+import { ReportCache } from '../query/report-cache'
+import { applyRetention } from '../query/retention'
+import { Rollups } from '../query/rollups'
+import { serverEvents } from '../routes/server-events'
+import { serversList } from '../routes/servers'
+import { createServiceMetrics } from './service-metrics'
+import type { Store } from '../store/store'
+import { usageTrack } from '../routes/usage-track'
+
+export interface CreateAppOptions {
+  store: Store
+  config?: Partial<ServiceConfig>
+  /** Defaults to the system clock. */
+  clock?: Clock
+  /** Defaults to a silent logger. */
+  logger?: Logger
+  /**
+   * Roll up and apply retention on timers in the background (unref'd, so they never keep a process alive).
+   * Default true. Reads roll up pending minutes themselves, so results are current either way.
+   */
+  backgroundJobs?: boolean
+}
+
+export type MetricsApp = Hono<AppEnv> & {
+  /** Stops the background jobs and ends live streams. */
+  stop(): void
+  readonly deps: AppDeps
+}
+
+/** Database states where a retry later can succeed: answered 503 with Retry-After, never acknowledged. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
+
+/**
+ * The service as a Hono app: serve it with @hono/node-server, or mount it in another Hono app with
+ * `parent.route('/', createApp(...))`.
+ */
+export function createApp(options: CreateAppOptions): MetricsApp {
+  const clock = options.clock ?? systemClock
+  const config: ServiceConfig = { ...DEFAULT_CONFIG, ...options.config }
+  const store = options.store
+  let visitorSecret: Promise<string> | undefined
+  const deps: AppDeps = {
+    store,
+    clock,
+    config,
+    rollups: new Rollups(store, clock, config.retention),
+    reportCache: new ReportCache(clock),
+    hub: new LiveHub(),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    metrics: createServiceMetrics(),
+    ingestLimiter: new RateLimiter(config.ingestRate.perSecond, config.ingestRate.burst, clock),
+    usageLimiter: new RateLimiter(config.usageRate.perSecond, config.usageRate.burst, clock),
+    visitorSecret: () => {
+      visitorSecret ??= store.initSetting('visitor_secret', crypto.randomUUID() + crypto.randomUUID())
+      return visitorSecret
+    },
+    startedAt: clock(),
+  }
+
+  const app = new Hono<AppEnv>()
+  app.use(async (c, next) => {
+    c.set('deps', deps)
+    await next()
+    deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) })
+  })
+  app.use('/functions/v1/*', readBodyWithin(MAX_BODY_BYTES))
+
+  app.route('/', dashboard())
+  app.route('/healthz', healthz())
+  app.route('/metrics', prometheusMetrics())
+  app.route('/functions/v1/metrics-collect', metricsCollect())
+  app.route('/functions/v1/server-events', serverEvents())
+  app.route('/functions/v1/usage-track', usageTrack(config.corsOrigins))
+  // Directory sites on other origins read metrics from the browser (the MetricsTab).
+  const readCors = cors({
+    origin: config.corsOrigins === '*' ? '*' : (origin) => ((config.corsOrigins as string[]).includes(origin) ? origin : null),
+    allowMethods: ['GET', 'OPTIONS'],
+    allowHeaders: ['authorization', 'if-none-match'],
+    exposeHeaders: ['etag'],
+    maxAge: 86_400,
+  })
+  for (const path of ['/functions/v1/metrics-fetch', '/functions/v1/metrics-stream', '/functions/v1/servers']) app.use(path, readCors)
+  app.route('/functions/v1/metrics-fetch', metricsFetch())
+  app.route('/functions/v1/metrics-aggregate', metricsAggregate())
+  app.route('/functions/v1/metrics-stream', metricsStream())
+  app.route('/functions/v1/servers', serversList())
+  app.route('/functions/v1/admin/servers', adminServers())
+
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      deps.metrics.rejects.inc({ reason: error.code })
+      deps.logger.info({ route: c.req.routePath, status: error.status, code: error.code }, error.message)
+      return errorResponse(c, error)
+    }
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) {
+      deps.metrics.rejects.inc({ reason: 'unavailable' })
+      deps.logger.error({ err: error, route: c.req.routePath }, 'database unavailable')
+      return errorResponse(c, new ApiError(503, 'unavailable', 'the database cannot take writes right now; retry later', undefined, { 'retry-after': '5' }))
+    }
+    deps.logger.error({ err: error, route: c.req.routePath }, 'unhandled error')
+    return errorResponse(c, new ApiError(500, 'internal_error', 'internal error'))
+  })
+
+  const timers: ReturnType<typeof setInterval>[] = []
+  if (options.backgroundJobs ?? true) {
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
+      let busy = false
+      const timer = setInterval(() => {
+        if (busy) return
+        busy = true
+        job()
+          .catch((error: unknown) => deps.logger.error({ err: error }, `${name} failed`))
+          .finally(() => {
+            busy = false
+          })
+      }, ms)
+      timer.unref()
+      timers.push(timer)
+    }
+    every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
+    every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention).then(() => store.maintain()), 'retention')
+  }
+  return Object.assign(app, {
+    deps,
+    stop() {
+      for (const timer of timers) clearInterval(timer)
+      deps.hub.closeAll()
+    },
+  })
+}

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util'
+import { serve } from '@hono/node-server'
+import pino from 'pino'
+import { createApp } from '../app/create-app'
+import type { Command } from './command'
+import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openStore, usageError } from './database-options'
+import { generateKey, hashKey } from '../credentials/keys'
+import { parseRetention } from './retention-option'
+
+export const DEFAULT_PORT = 8787
+export const DEFAULT_HOST = '127.0.0.1'
+
+export const serveCommand: Command = {
+  summary: 'run the service',
+  usage: `Usage: mcpdir-metrics serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--db ${DEFAULT_DB} | --database-url URL]
+
+Options:
+  --port <n>           port to listen on (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>        address to bind (env HOST; default ${DEFAULT_HOST})
+${DB_USAGE}
+  --admin-key <key>    admin key for admin endpoints (env MCPDIR_ADMIN_KEY; at least 16 characters);
+                       without one, a key is generated on first start and printed once
+  --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
+  --trust-proxy        take client addresses from X-Forwarded-For (env MCPDIR_TRUST_PROXY=1)
+  --ingest-rate <n>    batches per second each ingest key may send, bursts of 4 × n (env MCPDIR_INGEST_RATE; default 50)
+  --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,minute=2d,hour=90d,day=forever
+                       (also events, usage, heartbeats; units m h d)
+  --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
+
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: process.env.PORT ?? String(DEFAULT_PORT) },
+        host: { type: 'string', default: process.env.HOST ?? DEFAULT_HOST },
+        ...dbOption,
+        'admin-key': { type: 'string', default: process.env.MCPDIR_ADMIN_KEY },
+        cors: { type: 'string', default: process.env.MCPDIR_CORS_ORIGINS ?? '*' },
+        'trust-proxy': { type: 'boolean', default: process.env.MCPDIR_TRUST_PROXY === '1' },
+        retention: { type: 'string', default: process.env.MCPDIR_RETENTION ?? '' },
+        'ingest-rate': { type: 'string', default: process.env.MCPDIR_INGEST_RATE ?? '50' },
+        'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+      },
+      strict: true,
+      allowPositionals: false,
+    })
+    const port = Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be an integer from 0 to 65535, got "${values.port}"`)
+    const adminKey = values['admin-key']
+    if (adminKey !== undefined && adminKey.length < 16) throw usageError('--admin-key (MCPDIR_ADMIN_KEY) must be at least 16 characters')
+    const level = values['log-level'] as string
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw usageError(`--log-level ${level} is not a pino level`)
+
+    const ingestRate = Number(values['ingest-rate'])
+    if (!(ingestRate > 0)) throw usageError(`--ingest-rate must be a positive number, got "${values['ingest-rate']}"`)
+    let retention: ReturnType<typeof parseRetention>
+    try {
+      retention = parseRetention(values.retention)
+    } catch (error) {
+      throw usageError((error as Error).message)
+    }
+
+    const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
+    const database = describeDatabase(values)
+    const store = await openStore(values)
+    let adminKeyHash: string
+    if (adminKey) {
+      adminKeyHash = hashKey(adminKey)
+    } else {
+      const generated = generateKey('admin')
+      adminKeyHash = await store.initSetting('admin_key_hash', hashKey(generated))
+      if (adminKeyHash === hashKey(generated)) {
+        process.stderr.write(`\nAdmin key (shown once; keep it, or set MCPDIR_ADMIN_KEY): ${generated}\n\n`)
+      }
+    }
+    const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
+    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 } } })
+
+    return new Promise<number>((done) => {
+      const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {
+        logger.info({ url: `http://${values.host}:${info.port}`, db: database }, 'listening')
+      })
+      server.on('error', (error) => {
+        logger.error({ err: error }, 'cannot listen')
+        void store.close().then(() => done(1))
+      })
+      let stopping = false
+      const stop = (signal: string) => {
+        if (stopping) return
+        stopping = true
+        logger.info({ signal }, 'stopping: finishing in-flight requests')
+        app.stop()
+        server.close(() => {
+          void store.close().then(() => {
+            logger.info('stopped')
+            logger.flush()
+            done(0)
+          })
+        })
+      }
+      process.once('SIGTERM', () => stop('SIGTERM'))
+      process.once('SIGINT', () => stop('SIGINT'))
+    })
+  },
+}

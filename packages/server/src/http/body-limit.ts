@@ -1,0 +1,45 @@
+import type { MiddlewareHandler } from 'hono'
+import { ApiError } from './api-error'
+import type { AppEnv } from '../app/app-env'
+
+/** Past this much, an oversized upload is no longer read to its end before the 413; the connection closes. */
+const DISCARD_LIMIT = 16 * 1024 * 1024
+
+/**
+ * Reads the request body once, at most `maxBytes`, into `c.var.body`. A declared length over the limit is
+ * answered 413 at once; a streamed (chunked) body over it is read on and discarded up to 16 MiB before the
+ * 413, so the client finishes sending and sees the answer instead of a broken pipe. (Hono's own bodyLimit
+ * cancels the stream, which closes the connection under the client's feet.)
+ */
+export function readBodyWithin(maxBytes: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`)
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next()
+    const declared = Number(c.req.header('content-length') ?? Number.NaN)
+    if (declared > maxBytes) throw tooLarge()
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const reader = c.req.raw.body?.getReader()
+    if (reader) {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        total += value.byteLength
+        if (total <= maxBytes) chunks.push(value)
+        else if (total > DISCARD_LIMIT) {
+          await reader.cancel()
+          break
+        }
+      }
+    }
+    if (total > maxBytes) throw tooLarge()
+    const body = new Uint8Array(total)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    c.set('body', body)
+    return next()
+  }
+}

@@ -1,0 +1,29 @@
+import { DEFAULT_PERIOD, isPeriod, MAX_NAME_LENGTH, NAME_PATTERN, type Period, PERIODS, SERVER_ID_PATTERN } from '@mcpdir/metrics/protocol'
+import type { Context } from 'hono'
+import { ApiError } from './api-error'
+import type { AppEnv } from '../app/app-env'
+
+export function serverIdParam(c: Context<AppEnv>): string {
+  const id = c.req.query('server_id') ?? c.req.query('serverId')
+  if (!id) throw new ApiError(400, 'invalid_body', 'server_id is required', 'server_id')
+  if (id.length > 128 || !SERVER_ID_PATTERN.test(id)) throw new ApiError(400, 'invalid_body', 'server_id is not a valid server id', 'server_id')
+  return id
+}
+
+export function periodParam(c: Context<AppEnv>): Period {
+  const period = c.req.query('period') ?? DEFAULT_PERIOD
+  if (!isPeriod(period)) throw new ApiError(400, 'invalid_body', `period must be one of ${PERIODS.join(', ')}`, 'period')
+  return period
+}
+
+/** `metrics=a,b,c`: at most 50 valid names, or undefined for all. */
+export function metricsParam(c: Context<AppEnv>): string[] | undefined {
+  const raw = c.req.query('metrics')
+  if (raw === undefined || raw.trim() === '') return undefined
+  const names = raw.split(',').map((n) => n.trim()).filter(Boolean)
+  if (names.length > 50) throw new ApiError(400, 'invalid_body', 'at most 50 metric names', 'metrics')
+  for (const name of names) {
+    if (name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) throw new ApiError(400, 'invalid_body', `${JSON.stringify(name)} is not a metric name`, 'metrics')
+  }
+  return names
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto'
+import { type MetricsFetchResponse, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
+import { Hono } from 'hono'
+import type { AppEnv } from '../app/app-env'
+import { metricsParam, periodParam, serverIdParam } from '../http/query-params'
+import { readableServer } from '../http/read-access'
+import { serverReport } from '../query/server-report'
+
+/**
+ * `GET /functions/v1/metrics-fetch?server_id&period&metrics`: a server's metrics for a period, from the
+ * tier that gives 60–180 buckets, with summaries for "% change", breakdowns, usage, events and
+ * availability. Cached per period (`Cache-Control`), with an `ETag` for 304s.
+ */
+export function metricsFetch() {
+  return new Hono<AppEnv>().get('/', async (c) => {
+    const { store, clock, rollups, reportCache } = c.var.deps
+    const serverId = serverIdParam(c)
+    const period = periodParam(c)
+    const names = metricsParam(c)
+    const server = await readableServer(c, serverId)
+    const spec = PERIOD_SPECS[period]
+    const respond = (json: string, etag: string) => {
+      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${spec.cacheSeconds}`)
+      c.header('ETag', etag)
+      if (server.isPrivate) c.header('Vary', 'Authorization, X-API-Key')
+      const ifNoneMatch = c.req.header('if-none-match')
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return c.body(null, 304)
+      return c.body(json, 200, { 'content-type': 'application/json' })
+    }
+    const key = `${server.id}|${period}|${names?.join(',') ?? ''}`
+    const version = `${server.lastReceivedAt}:${server.rollupVersion}`
+    const cached = reportCache.get(key, version)
+    if (cached) return respond(cached.body, cached.etag)
+
+    await rollups.runPending()
+    const report = await serverReport(store, server, period, clock(), names)
+    const body: MetricsFetchResponse = {
+      success: true,
+      server: { id: server.id, name: server.name, is_private: server.isPrivate, last_seen: server.lastReceivedAt },
+      period,
+      tier: report.window.tier,
+      bucket_ms: report.window.bucketMs,
+      from: report.window.from,
+      to: report.window.to,
+      metrics: report.metrics,
+      calls: report.calls,
+      breakdowns: report.breakdowns,
+      usage: report.usage,
+      events: report.events,
+      availability: report.availability,
+      previous_availability: report.previousAvailability,
+    }
+    const json = JSON.stringify(body)
+    const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
+    reportCache.set(key, server.id, version, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
+    return respond(json, etag)
+  })
+}

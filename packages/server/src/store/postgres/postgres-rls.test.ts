@@ -1,0 +1,60 @@
+// The optional RLS policies (sql/postgres-rls.sql) enforce the service's read rules on direct table access.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresStore } from './postgres-store'
+import { registerServer } from '../../credentials/server-credentials'
+import { type PgCluster, requirePostgres, startPostgres } from '../../testing/postgres-cluster'
+
+const run = requirePostgres()
+let cluster: PgCluster
+beforeAll(() => {
+  if (run) cluster = startPostgres()
+})
+afterAll(() => cluster?.stop())
+
+describe.runIf(run)('PostgreSQL row level security', () => {
+  it('shows public servers to everyone, private ones only with their read token, credentials to nobody', async () => {
+    const url = cluster.createDatabase('rls')
+    const store = await openPostgresStore({ connectionString: url })
+    const now = Date.now()
+    await registerServer(store, { id: 'open' }, now)
+    const secret = await registerServer(store, { id: 'closed', isPrivate: true }, now)
+    const other = await registerServer(store, { id: 'other', isPrivate: true }, now)
+    const point = (v: number) => ({ name: 'x', type: 'gauge' as const, tags: {}, timestamp: now, count: 1, sum: v, min: v, max: v, last: v })
+    await store.ingest('open', 'b1', [point(1)], [], now, now - 1)
+    await store.ingest('closed', 'b2', [point(2)], [], now, now - 1)
+    await store.close()
+
+    const db = new pg.Client({ connectionString: url })
+    await db.connect()
+    try {
+      await db.query(readFileSync(resolve(import.meta.dirname, '../../../sql/postgres-rls.sql'), 'utf8'))
+      await db.query('CREATE ROLE api_reader NOLOGIN')
+      await db.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO api_reader')
+      await db.query('GRANT EXECUTE ON FUNCTION mcpdir_can_read(text) TO api_reader')
+      const as = async (token: string | undefined, sql: string) => {
+        await db.query('BEGIN')
+        try {
+          await db.query('SET LOCAL ROLE api_reader')
+          if (token) await db.query(`SET LOCAL mcpdir.read_token = '${token}'`)
+          return (await db.query(sql)).rows
+        } finally {
+          await db.query('ROLLBACK')
+        }
+      }
+      expect(await as(undefined, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])
+      expect(await as(undefined, 'SELECT server_id, sum FROM server_metrics ORDER BY server_id')).toEqual([{ server_id: 'open', sum: 1 }])
+      expect(await as(secret.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'closed' }, { id: 'open' }])
+      expect(await as(secret.read_token, 'SELECT server_id FROM server_metrics ORDER BY server_id')).toEqual([{ server_id: 'closed' }, { server_id: 'open' }])
+      expect(await as(other.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }, { id: 'other' }])
+      expect(await as(secret.api_key, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])
+      for (const table of ['server_keys', 'server_secrets', 'settings', 'ingest_batches']) {
+        expect(await as(secret.read_token, `SELECT * FROM ${table}`), table).toEqual([])
+      }
+    } finally {
+      await db.end()
+    }
+  })
+})

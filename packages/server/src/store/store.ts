@@ -1,0 +1,141 @@
+import type { EventDetails, MetricPoint, ServerEvent, Tier, UsageAction } from '@mcpdir/metrics/protocol'
+import type { AggregateRow } from '../query/aggregations'
+
+export interface ServerRecord {
+  id: string
+  name: string
+  isPrivate: boolean
+  requireSignature: boolean
+  disabled: boolean
+  createdAt: number
+  lastReceivedAt: number | null
+  /** Bumped whenever the server's rollups are rewritten (by any replica). */
+  rollupVersion: number
+}
+
+export type KeyKind = 'ingest' | 'read'
+
+/** What a server is created or rotated with. Keys arrive hashed; the signing secret must stay readable. */
+export interface ServerCredentials {
+  ingestKeyHash: string
+  ingestKeyPrefix: string
+  signingSecret: string
+  readTokenHash?: string
+  readTokenPrefix?: string
+}
+
+export interface NewServer {
+  id: string
+  name: string
+  isPrivate: boolean
+  requireSignature: boolean
+}
+
+export interface UsageRow {
+  serverId: string
+  action: UsageAction
+  toolId?: string
+  details?: EventDetails
+  visitorHash: string
+  timestamp: number
+}
+
+export interface IngestResult {
+  duplicate: boolean
+  /** Points stored by this call (0 for a duplicate). */
+  processed: number
+}
+
+/** What retention purges, each with its own age limit. */
+export type RetentionTarget = 'raw' | 'minute' | 'hour' | 'day' | 'events' | 'usage' | 'heartbeats'
+
+export interface UsageReadRow {
+  action: UsageAction
+  visitorHash: string
+  timestamp: number
+}
+
+/** Thrown by stores for a request that conflicts with what is stored (a server id taken). */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError'
+}
+
+/**
+ * Where the service keeps everything. One async interface, so the embedded SQLite store and the PostgreSQL
+ * store are interchangeable and pass one conformance suite.
+ */
+export interface Store {
+  /** Which implementation this is, for health output and logs. */
+  readonly kind: 'sqlite' | 'postgres'
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>
+  /** Closes the database. Safe to call twice. */
+  close(): Promise<void>
+
+  createServer(server: NewServer, credentials: ServerCredentials, now: number): Promise<void>
+  getServer(id: string): Promise<ServerRecord | undefined>
+  listServers(): Promise<ServerRecord[]>
+  /** Deletes a server and everything recorded for it. Resolves false when there was none. */
+  deleteServer(id: string): Promise<boolean>
+  setServerDisabled(id: string, disabled: boolean): Promise<boolean>
+  /**
+   * New credentials become current; the previous ones stay valid until `graceUntil`. Kinds missing from
+   * `credentials` (no read token) are left as they are.
+   */
+  rotateCredentials(id: string, credentials: ServerCredentials, graceUntil: number, now: number): Promise<boolean>
+  /** The server a key (by SHA-256 hex) belongs to, when the key is current or in its grace period. */
+  findServerByKey(kind: KeyKind, keyHash: string, now: number): Promise<string | undefined>
+  /** Signing secrets currently valid for a server, newest first. */
+  signingSecrets(id: string, now: number): Promise<string[]>
+
+  /**
+   * Stores one batch in one transaction, or nothing. A batch id seen for the server within `dedupeSinceMs`
+   * is acknowledged as a duplicate and stores nothing.
+   */
+  ingest(
+    serverId: string,
+    batchId: string,
+    points: readonly MetricPoint[],
+    events: readonly ServerEvent[],
+    now: number,
+    dedupeSince: number,
+  ): Promise<IngestResult>
+  recordUsage(rows: readonly UsageRow[]): Promise<void>
+
+  /** Minutes marked dirty by ingest, up to `limit`, removed from the dirty set as they are taken. */
+  takeDirtyMinutes(limit: number): Promise<{ serverId: string; minute: number }[]>
+  /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
+  markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
+  /** Raw points of a server in [from, to) as rows (bucket = point time). */
+  rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>
+  /** Rows of a tier with bucket in [from, to), optionally only some metric names. */
+  tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
+  /** Replaces a tier's rows of a server with bucket in [from, to) by `rows`, in one transaction. */
+  replaceTierRows(serverId: string, tier: Tier, from: number, to: number, rows: readonly AggregateRow[]): Promise<void>
+  /**
+   * Runs `fn` holding the lock of one rollup bucket, so service replicas sharing a database never work the
+   * same bucket at once: whoever goes last has read everything the others wrote.
+   */
+  withBucketLock<T>(serverId: string, tier: Tier, start: number, fn: () => Promise<T>): Promise<T>
+  /** Minutes in [from, to) with a heartbeat. */
+  heartbeatMinutes(serverId: string, from: number, to: number): Promise<number>
+  /** The first heartbeat minute at or after `from`, if any. */
+  firstHeartbeat(serverId: string): Promise<number | undefined>
+  usageRows(serverId: string, from: number, to: number): Promise<UsageReadRow[]>
+  /** Events other than heartbeats in [from, to), newest first. */
+  listEvents(serverId: string, from: number, to: number, limit: number): Promise<ServerEvent[]>
+  /** Deletes up to `limit` rows of `target` older than `before`; answers how many. */
+  purge(target: RetentionTarget, before: number, limit: number): Promise<number>
+
+  /** A small persistent value (admin key hash, visitor-hash secret). */
+  getSetting(key: string): Promise<string | undefined>
+  /** Sets a value only if it is unset; resolves with the stored value either way. */
+  initSetting(key: string, value: string): Promise<string>
+  /** The random salt of a UTC day (`YYYY-MM-DD`), created on first use; salts of older days are deleted. */
+  dailySalt(day: string): Promise<string>
+
+  /** Periodic housekeeping (SQLite: a WAL checkpoint, so long readers cannot grow the WAL without bound). */
+  maintain(): Promise<void>
+  /** Writes a consistent copy of the database to `file` while the service keeps running (SQLite only). */
+  backup(file: string): Promise<void>
+}
