@@ -11,7 +11,8 @@ export default defineConfig([
     shims: true,
   },
   {
-    entry: { cli: 'src/cli/index.ts' },
+    // Not exported: the throwaway PostgreSQL cluster the benchmarks start (tests import it from source).
+    entry: { cli: 'src/cli/index.ts', 'internal/postgres-cluster': 'src/testing/postgres-cluster.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

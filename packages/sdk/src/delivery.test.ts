@@ -3,7 +3,7 @@ import { type Collector, startCollector } from '../test/collector'
 import { buildBatches } from './batch'
 import { backoffDelay, DEFAULT_RETRY, Delivery, type DeliveryOptions } from './delivery'
 import { createReporter } from './errors'
-import { generateSigningSecret } from './protocol/index'
+import { generateSigningSecret, ROUTES } from './protocol/index'
 import { SelfMetrics } from './self-metrics'
 import { defaultTransport } from './transport'
 
@@ -21,7 +21,7 @@ function delivery(url: string, extra: Partial<DeliveryOptions> = {}) {
   const self = new SelfMetrics()
   const onError = vi.fn()
   const d = new Delivery({
-    url: `${url}/functions/v1/metrics-collect`,
+    url: `${url}${ROUTES.metricsCollect}`,
     meta: { serverId: 'srv', sdk: { name: '@mcpdir/metrics', version: 'test' } },
     apiKey: 'mcpm_test',
     signingSecret: secret,

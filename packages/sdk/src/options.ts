@@ -1,6 +1,6 @@
 import type { ErrorHandler } from './errors'
 import type { RetryPolicy } from './delivery'
-import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, SERVER_ID_PATTERN } from './protocol/index'
+import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, ROUTES, serverIdProblem } from './protocol/index'
 
 /** Options of {@link createMetrics}. Each connection option falls back to its environment variable. */
 export interface MetricsOptions {
@@ -75,8 +75,6 @@ export interface ResolvedOptions {
   env: Record<string, string | undefined>
 }
 
-export const COLLECT_PATH = '/functions/v1/metrics-collect'
-
 function positive(value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(value, max) : fallback
 }
@@ -93,7 +91,8 @@ export function resolveOptions(options: MetricsOptions): ResolvedOptions | { dis
     !endpoint && 'endpoint (MCPDIR_METRICS_ENDPOINT)',
   ].filter(Boolean)
   if (missing.length > 0) return { disabled: `metrics are off: missing ${missing.join(', ')}` }
-  if (!SERVER_ID_PATTERN.test(serverId as string)) return { disabled: `metrics are off: serverId ${JSON.stringify(serverId)} is not a valid id` }
+  const idProblem = serverIdProblem(serverId)
+  if (idProblem) return { disabled: `metrics are off: serverId ${JSON.stringify(serverId)} is not a valid id (${idProblem})` }
   let url: URL
   try {
     url = new URL(endpoint as string)
@@ -107,7 +106,7 @@ export function resolveOptions(options: MetricsOptions): ResolvedOptions | { dis
     serverId: serverId as string,
     apiKey: apiKey as string,
     signingSecret: options.signingSecret ?? env.MCPDIR_SIGNING_SECRET ?? undefined,
-    url: base.endsWith(COLLECT_PATH) ? base : `${base}${COLLECT_PATH}`,
+    url: base.endsWith(ROUTES.metricsCollect) ? base : `${base}${ROUTES.metricsCollect}`,
     serverVersion: options.serverVersion,
     flushIntervalMs: positive(options.flushIntervalMs, 10_000),
     maxSeries: positive(options.maxSeries, 2_000),

@@ -9,7 +9,7 @@ import { createSignatureHeaders, Sketch } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { Agent, request } from 'undici'
-import { openPostgresStore } from '../dist/index.js'
+import { openStore } from '../dist/index.js'
 import { CLI, startService } from '../dist/testing.js'
 
 const full = process.env.BENCH_PROFILE === 'full'
@@ -146,7 +146,7 @@ export async function benchIngest({ postgresUrl } = {}) {
       await service.stop()
     }
     if (postgresUrl) {
-      const store = await openPostgresStore({ connectionString: postgresUrl })
+      const store = await openStore(postgresUrl)
       await store.close()
       const service = await startService({ args: ['--database-url', postgresUrl, '--ingest-rate', '100000'] })
       try {

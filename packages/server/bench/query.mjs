@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PERIOD_SPECS, PERIODS, Sketch } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
-import { openSqliteStore, registerServer } from '../dist/index.js'
+import { openStore, registerServer } from '../dist/index.js'
 import { startService } from '../dist/testing.js'
 
 const full = process.env.BENCH_PROFILE === 'full'
@@ -20,8 +20,8 @@ const REQUESTS = 40
 
 const sketches = [0, 1, 2, 3].map((k) => JSON.stringify(Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toJSON()))
 
-function generate(path, now) {
-  const store = openSqliteStore({ path })
+async function generate(path, now) {
+  const store = await openStore(path)
   const series = Array.from({ length: SERIES }, (_, i) => ({
     name: i < 6 ? 'mcp.tool.calls' : i < 12 ? 'mcp.tool.duration' : `custom.${i}`,
     type: i < 6 ? 'counter' : i < 12 ? 'timer' : i % 2 ? 'gauge' : 'counter',
@@ -35,7 +35,7 @@ export async function seedForProfile(path, now) {
 }
 
 async function seed(path, now) {
-  const { store, series } = generate(path, now)
+  const { store, series } = await generate(path, now)
   for (let s = 0; s < SERVERS; s++) await registerServer(store, { id: `q-${s}` }, now - 200 * DAY)
   const db = store.db
   const raw = db.prepare('INSERT INTO server_metrics (server_id, name, type, tags, timestamp, count, sum, min, max, last, sketch, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')

@@ -1,7 +1,7 @@
 // `npm run bench` for the service: ingest (SQLite, and PostgreSQL when its binaries are here), query and
 // live latency. Writes bench-results/server.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { PG_BIN, startPostgres } from '../dist/testing.js'
+import { PG_BIN, startPostgres } from '../dist/internal/postgres-cluster.js'
 import { benchIngest } from './ingest.mjs'
 import { benchLive } from './live.mjs'
 import { benchQuery } from './query.mjs'

@@ -23,11 +23,11 @@ import {
   MAX_POINTS_PER_BATCH,
 } from './limits'
 import { METRIC_TYPE_ALIASES, type MetricType, type MetricTypeInput, normalizeMetricType } from './metric-types'
-import { Sketch, type SketchJSON, sketchCount, sketchJsonSchema } from './sketch'
+import { Sketch, type SketchJSON, sketchCount } from './sketch'
+import { sketchJsonSchema } from './sketch-schema'
+import type { Tags } from './tags'
 import { type FastPoint, fastPoint } from './fast-point'
 import { formatPath, issuesFromZod, type ParseResult, type ValidationIssue } from './validation'
-
-export type Tags = Record<string, string>
 
 const metricTypeInputSchema = z.enum(Object.keys(METRIC_TYPE_ALIASES) as [MetricTypeInput, ...MetricTypeInput[]])
 

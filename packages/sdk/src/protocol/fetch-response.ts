@@ -1,9 +1,9 @@
-// What metrics-fetch, metrics-stream and the servers list answer. Timestamps are epoch milliseconds (`t`,
-// `timestamp`) so charts use them as they are; ISO strings are given where people read them.
+// What metrics-fetch and the servers list answer (metrics-stream's messages are in stream.ts). Timestamps are
+// epoch milliseconds (`t`, `timestamp`) so charts use them as they are; ISO strings are given where people
+// read them.
 import type { EventDetails, EventType } from './events'
 import type { MetricType } from './metric-types'
 import type { Period, Tier } from './periods'
-import type { UsageAction } from './usage'
 
 /**
  * The values of one bucket. Every type has `count` and `sum`; gauges add `min max avg last`; timers add
@@ -127,21 +127,4 @@ export interface ServersListResponse {
   success: true
   period: Period
   servers: ServerHeadline[]
-}
-
-/** Messages of metrics-stream, by SSE event name. */
-export interface StreamMessages {
-  /** An accepted batch's points (and non-heartbeat events). */
-  metrics: { server_id: string; received_at: number; points: StreamPoint[]; events: FetchedEvent[] }
-  /** A heartbeat arrived (availability). */
-  heartbeat: { server_id: string; timestamp: number }
-  /** Usage recorded for the server. */
-  usage: { server_id: string; timestamp: number; actions: UsageAction[] }
-}
-
-export interface StreamPoint extends BucketValues {
-  name: string
-  type: MetricType
-  tags: Record<string, string>
-  timestamp: number
 }

@@ -4,21 +4,17 @@ import {
   MAX_ABS_VALUE,
   MAX_DETAILS_KEYS,
   MAX_NAME_LENGTH,
-  MAX_SERVER_ID_LENGTH,
   MAX_TAG_KEY_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_TAGS_PER_POINT,
   NAME_PATTERN,
-  SERVER_ID_PATTERN,
   TAG_KEY_PATTERN,
   TAG_VALUE_PATTERN,
 } from './limits'
+import { isServerId, SERVER_ID_RULE } from './server-id'
 
-export const serverIdSchema = z
-  .string()
-  .min(1)
-  .max(MAX_SERVER_ID_LENGTH)
-  .regex(SERVER_ID_PATTERN, 'must start with a letter or digit and hold only letters, digits, _ . -')
+/** A server id: the one rule of `isServerId`, refused with its one message. */
+export const serverIdSchema = z.string().refine(isServerId, { message: SERVER_ID_RULE })
 
 export const metricNameSchema = z
   .string()

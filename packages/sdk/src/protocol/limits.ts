@@ -27,8 +27,21 @@ export const TAG_VALUE_PATTERN = /^[^\u0000-\u001f\u007f]*$/
 /** Largest magnitude of any metric number, so sums of a full batch stay finite and exact for integers. */
 export const MAX_ABS_VALUE = 1e15
 
-/** Raw points are kept this long, so older points are refused. */
-export const MAX_POINT_AGE_MS = 7 * 24 * 60 * 60 * 1000
+/** How long the service keeps raw points unless configured otherwise (its default raw retention). */
+export const DEFAULT_RAW_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
+/**
+ * How long before raw retention ends a late point stops being accepted: an hour, so a bucket is never
+ * recomputed from partly purged raw data.
+ */
+export const POINT_AGE_MARGIN_MS = 60 * 60 * 1000
+
+/** The oldest point age accepted when raw points are kept `rawRetentionMs`: that less {@link POINT_AGE_MARGIN_MS}. */
+export function maxPointAgeMs(rawRetentionMs: number = DEFAULT_RAW_RETENTION_MS): number {
+  return rawRetentionMs - POINT_AGE_MARGIN_MS
+}
+
+/** The oldest point age accepted with the default raw retention: 7 days less an hour. */
+export const MAX_POINT_AGE_MS = DEFAULT_RAW_RETENTION_MS - POINT_AGE_MARGIN_MS
 /** Clocks may run ahead by this much. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
 

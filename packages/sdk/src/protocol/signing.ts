@@ -6,6 +6,7 @@
 //   with the secret string's UTF-8 bytes. It has no timestamp, so the batch id is the body's SHA-256.
 // Comparison is `crypto.subtle.verify`, which is constant-time.
 import { concatBytes, fromBase64, fromHex, randomBytes, sha256Hex, toBase64, toBytes, toHex, utf8 } from './encoding'
+import type { SignatureErrorCode } from './error-envelope'
 import { BATCH_ID_PATTERN, MAX_BATCH_ID_LENGTH, SIGNATURE_TOLERANCE_SECONDS } from './limits'
 
 export const WEBHOOK_ID_HEADER = 'webhook-id'
@@ -18,13 +19,7 @@ export const SIGNING_SECRET_PREFIX = 'whsec_'
 
 export type SignatureScheme = 'standard' | 'legacy'
 
-export type SignatureErrorCode =
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'timestamp_stale'
-  | 'timestamp_future'
-  | 'signature_mismatch'
-
+/** The outcome of a signature check; a failure's `code` is one of `SIGNATURE_ERROR_CODES` (error-envelope). */
 export type SignatureCheck =
   | { ok: true; scheme: SignatureScheme; batchId: string }
   | { ok: false; code: SignatureErrorCode; message: string }

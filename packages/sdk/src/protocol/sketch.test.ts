@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SKETCH_MAX_BINS, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount, sketchJsonSchema } from './sketch'
+import { SKETCH_MAX_BINS, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount } from './sketch'
+import { sketchJsonSchema } from './sketch-schema'
 
 // Durations from a microsecond to ~11 days in ms, with exact zeros mixed in.
 const value = fc.oneof(

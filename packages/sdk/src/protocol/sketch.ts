@@ -2,7 +2,6 @@
 // logarithmic buckets whose bounds grow by gamma = (1 + a) / (1 - a), so any quantile is answered within a
 // relative error `a` of the true one. Buckets are counts only, so two sketches merge by adding counts, which is
 // what lets the SDK pre-aggregate and the server roll minutes into hours and days without losing accuracy.
-import { z } from 'zod'
 import { MAX_ABS_VALUE } from './limits'
 
 /** Relative accuracy of every quantile answered: within 1 % of the true value. */
@@ -30,39 +29,6 @@ export interface SketchJSON {
   keys: number[]
   counts: number[]
 }
-
-const positiveInt = z.number().int().positive()
-
-export const sketchJsonSchema = z
-  .object({
-    alpha: z.literal(SKETCH_RELATIVE_ACCURACY),
-    zero: z.number().int().nonnegative(),
-    keys: z.array(z.number().int()).max(SKETCH_MAX_BINS),
-    counts: z.array(positiveInt).max(SKETCH_MAX_BINS),
-  })
-  .superRefine((s, ctx) => {
-    if (s.keys.length !== s.counts.length) {
-      ctx.addIssue({ code: 'custom', path: ['counts'], message: 'keys and counts must have the same length' })
-      return
-    }
-    let key = 0
-    for (let i = 0; i < s.keys.length; i++) {
-      const step = s.keys[i] as number
-      if (i > 0 && step <= 0) {
-        ctx.addIssue({ code: 'custom', path: ['keys', i], message: 'key gaps must be positive' })
-        return
-      }
-      key = i === 0 ? step : key + step
-      if (key < SKETCH_MIN_KEY || key > SKETCH_MAX_KEY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['keys', i],
-          message: `bucket key ${key} is outside ${SKETCH_MIN_KEY}..${SKETCH_MAX_KEY}`,
-        })
-        return
-      }
-    }
-  })
 
 /** Value a bucket reads back as: within the relative accuracy of every value that fell into it. */
 function bucketValue(key: number): number {
@@ -179,7 +145,7 @@ export class Sketch {
     return { alpha: SKETCH_RELATIVE_ACCURACY, zero: this.zeroCount, keys, counts }
   }
 
-  /** Rebuilds a sketch from its JSON form. Validate untrusted input with {@link sketchJsonSchema} first. */
+  /** Rebuilds a sketch from its JSON form. Validate untrusted input with `sketchJsonSchema` (sketch-schema.ts) first. */
   static fromJSON(json: SketchJSON): Sketch {
     const sketch = new Sketch()
     sketch.zeroCount = json.zero

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
-import { openPostgresStore } from '../store/postgres/postgres-store'
-import { openSqliteStore } from '../store/sqlite/sqlite-store'
+import { isPostgresUrl, openStore } from '../store/open-store'
 import type { Store } from '../store/store'
 
 export const DEFAULT_DB = './data/metrics.db'
@@ -14,18 +13,20 @@ export const dbOption = {
 export const DB_USAGE = `  --db <file>            SQLite database file, created when missing (env MCPDIR_DB; default ${DEFAULT_DB})
   --database-url <url>   use PostgreSQL instead (env DATABASE_URL), e.g. postgresql://user:pass@host/db`
 
+type DatabaseValues = { db: string; 'database-url'?: string | undefined }
+
 /** PostgreSQL when a database URL is given, else the SQLite file. */
-export async function openStore(values: { db: string; 'database-url'?: string | undefined }): Promise<Store> {
+export async function openDatabase(values: DatabaseValues): Promise<Store> {
   const url = values['database-url']
   if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw usageError('--database-url (DATABASE_URL) must be a postgresql:// URL')
-    return openPostgresStore({ connectionString: url })
+    if (!isPostgresUrl(url)) throw usageError('--database-url (DATABASE_URL) must be a postgresql:// URL')
+    return openStore(url)
   }
-  return openSqliteStore({ path: resolve(values.db) })
+  return openStore(resolve(values.db))
 }
 
 /** Where the data lives, for logs: never the password. */
-export function describeDatabase(values: { db: string; 'database-url'?: string | undefined }): string {
+export function describeDatabase(values: DatabaseValues): string {
   const url = values['database-url']
   if (!url) return resolve(values.db)
   try {

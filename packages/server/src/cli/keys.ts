@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Command } from './command'
-import { DEFAULT_DB, dbOption, openStore, usageError } from './database-options'
+import { DEFAULT_DB, dbOption, openDatabase, usageError } from './database-options'
 import { rotateServerKeys } from '../credentials/server-credentials'
 
 export const keysCommand: Command = {
@@ -20,7 +20,7 @@ can be moved over without losing data.`,
     if (action !== 'rotate' || id === undefined || extra.length > 0) throw usageError('expected: keys rotate <id>')
     const hours = Number(values['grace-hours'])
     if (!Number.isFinite(hours) || hours < 0) throw usageError('--grace-hours must be a number ≥ 0')
-    const store = await openStore(values)
+    const store = await openDatabase(values)
     try {
       const shown = await rotateServerKeys(store, id, hours * 3_600_000, Date.now())
       if (!shown) {

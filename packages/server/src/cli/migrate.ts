@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
 import type { Command } from './command'
 import { usageError } from './database-options'
-import { openPostgresStore } from '../store/postgres/postgres-store'
+import { loadPostgresStore } from '../store/open-store'
 import { migrateSqlite } from '../store/sqlite/sqlite-store'
 
 /** Parents before children; every table of the schema. */
@@ -53,6 +53,7 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
 
     const source = new Database(from, { fileMustExist: true })
     migrateSqlite(source) // bring an older file up to the current schema first
+    const { openPostgresStore } = await loadPostgresStore()
     const target = await openPostgresStore({ connectionString: values.to, maxConnections: 1 })
     const client = await target.pool.connect()
     try {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { serve } from '@hono/node-server'
 import pino from 'pino'
-import { createApp } from '../app/create-app'
+import type { ServiceConfig } from '../app/config'
+import { listen, type ServiceHandle } from '../app/listen'
 import type { Command } from './command'
-import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openStore, usageError } from './database-options'
+import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openDatabase, usageError } from './database-options'
 import { generateKey, hashKey } from '../credentials/keys'
 import { parseRetention } from './retention-option'
 
@@ -62,7 +62,7 @@ ${DB_USAGE}
 
     const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
     const database = describeDatabase(values)
-    const store = await openStore(values)
+    const store = await openDatabase(values)
     let adminKeyHash: string
     if (adminKey) {
       adminKeyHash = hashKey(adminKey)
@@ -74,29 +74,28 @@ ${DB_USAGE}
       }
     }
     const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
-    const app = createApp({ store, logger, config: { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 } } })
+    const config: Partial<ServiceConfig> = { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 } }
+    let service: ServiceHandle
+    try {
+      service = await listen({ database: store, port, host: values.host, logger, config })
+    } catch (error) {
+      logger.error({ err: error }, 'cannot listen')
+      await store.close()
+      return 1
+    }
+    logger.info({ url: service.url, db: database }, 'listening')
 
     return new Promise<number>((done) => {
-      const server = serve({ fetch: app.fetch, port, hostname: values.host }, (info) => {
-        logger.info({ url: `http://${values.host}:${info.port}`, db: database }, 'listening')
-      })
-      server.on('error', (error) => {
-        logger.error({ err: error }, 'cannot listen')
-        void store.close().then(() => done(1))
-      })
-      let stopping = false
       const stop = (signal: string) => {
-        if (stopping) return
-        stopping = true
         logger.info({ signal }, 'stopping: finishing in-flight requests')
-        app.stop()
-        server.close(() => {
-          void store.close().then(() => {
+        void service
+          .close()
+          .then(() => store.close())
+          .then(() => {
             logger.info('stopped')
             logger.flush()
             done(0)
           })
-        })
       }
       process.once('SIGTERM', () => stop('SIGTERM'))
       process.once('SIGINT', () => stop('SIGINT'))

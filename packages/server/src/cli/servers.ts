@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Command } from './command'
-import { DEFAULT_DB, dbOption, openStore, usageError } from './database-options'
+import { DEFAULT_DB, dbOption, openDatabase, usageError } from './database-options'
 import { registerServer, validServerId } from '../credentials/server-credentials'
 import { StoreConflictError } from '../store/store'
 
@@ -33,7 +33,7 @@ export const serversCommand: Command = {
     if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}"`)
     if (action === 'list') {
       if (id !== undefined) throw usageError(`servers list takes no id`)
-      const store = await openStore(values)
+      const store = await openDatabase(values)
       try {
         const servers = await store.listServers()
         if (values.json) process.stdout.write(`${JSON.stringify(servers, null, 2)}\n`)
@@ -54,7 +54,7 @@ export const serversCommand: Command = {
     if (id === undefined) throw usageError(`servers ${action} needs a server id`)
     const problem = validServerId(id)
     if (problem) throw usageError(problem)
-    const store = await openStore(values)
+    const store = await openDatabase(values)
     try {
       if (action === 'add') {
         try {

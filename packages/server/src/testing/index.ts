@@ -75,4 +75,3 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   }
 }
 
-export { PG_BIN, type PgCluster, requirePostgres, startPostgres } from './postgres-cluster'
