@@ -74,6 +74,7 @@ export interface Store {
 
   createServer(server: NewServer, credentials: ServerCredentials, now: number): Promise<void>
   getServer(id: string): Promise<ServerRecord | undefined>
+  /** Every server, by id in byte order. */
   listServers(): Promise<ServerRecord[]>
   /** Deletes a server and everything recorded for it. Resolves false when there was none. */
   deleteServer(id: string): Promise<boolean>
@@ -90,7 +91,8 @@ export interface Store {
 
   /**
    * Stores one batch in one transaction, or nothing. A batch id seen for the server within `dedupeSinceMs`
-   * is acknowledged as a duplicate and stores nothing.
+   * is acknowledged as a duplicate and stores nothing; batch ids older than that are forgotten. The server's
+   * `lastReceivedAt` becomes `now` unless it is later already (it never goes back).
    */
   ingest(
     serverId: string,
@@ -102,13 +104,16 @@ export interface Store {
   ): Promise<IngestResult>
   recordUsage(rows: readonly UsageRow[]): Promise<void>
 
-  /** Minutes marked dirty by ingest, up to `limit`, removed from the dirty set as they are taken. */
+  /**
+   * Minutes marked dirty by ingest, up to `limit`, oldest first (by server id within a minute), removed from
+   * the dirty set as they are taken.
+   */
   takeDirtyMinutes(limit: number): Promise<{ serverId: string; minute: number }[]>
   /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
   markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
-  /** Raw points of a server in [from, to) as rows (bucket = point time). */
+  /** Raw points of a server in [from, to) as rows (bucket = point time), in the order they were stored. */
   rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>
-  /** Rows of a tier with bucket in [from, to), optionally only some metric names. */
+  /** Rows of a tier with bucket in [from, to), optionally only some metric names (none for `[]`). */
   tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /** Replaces a tier's rows of a server with bucket in [from, to) by `rows`, in one transaction. */
   replaceTierRows(serverId: string, tier: Tier, from: number, to: number, rows: readonly AggregateRow[]): Promise<void>

@@ -34,6 +34,8 @@ export interface SqlDriver {
   run<T>(program: Program<T>): Promise<T>
   /** Runs a program in one write transaction: all of it or nothing. */
   transaction<T>(program: Program<T>): Promise<T>
+  /** Closes the database (called once). */
+  end(): Promise<void>
 }
 
 /** Runs a program against a synchronous executor. */

@@ -1,9 +1,9 @@
 // The SQL both stores run, written once with `?` placeholders (the PostgreSQL driver numbers them). Where the
 // dialects differ inside a statement, the difference is a fragment each dialect supplies (SqlFragments).
-import type { Tier } from '@mcpdir/metrics/protocol'
+import { TIER_MS, type Tier } from '@mcpdir/metrics/protocol'
 import type { RetentionTarget, ServerRecord } from '../store'
 
-const DAY = 86_400_000
+const { minute: MINUTE, day: DAY } = TIER_MS
 
 /** The pieces of SQL that differ between SQLite and PostgreSQL, spliced into the shared statements. */
 export interface SqlFragments {
@@ -146,7 +146,7 @@ export function statements(f: SqlFragments) {
       (SELECT server_id, minute FROM rollup_dirty ORDER BY minute, server_id LIMIT ?${f.skipLocked})
       RETURNING server_id AS "serverId", minute`,
     markDirty: (oneServer: boolean) => `INSERT INTO rollup_dirty (server_id, minute)
-      SELECT DISTINCT server_id, (timestamp / 60000) * 60000 FROM server_metrics
+      SELECT DISTINCT server_id, (timestamp / ${MINUTE}) * ${MINUTE} FROM server_metrics
       WHERE timestamp >= ? AND timestamp < ?${oneServer ? ' AND server_id = ?' : ''}
       ON CONFLICT DO NOTHING`,
     // insertion order: the order the points were sent in

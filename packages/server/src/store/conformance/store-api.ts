@@ -1,0 +1,105 @@
+// The store directly: servers, credentials, batch dedupe, concurrency, settings and salts, purge.
+import { describe, expect, it } from 'vitest'
+import { credentials, DAY, type Harness, HOUR, MIN, newServer, point, sharedStore, T0 } from './harness'
+
+export function storeApiTests(h: Harness) {
+  describe('the store itself: servers, credentials, batches, settings', () => {
+    const under = sharedStore(h)
+
+    it('creates, lists, disables and deletes servers; refuses a taken id', async () => {
+      const { store } = under
+      await store.createServer({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false }, credentials('b'), T0)
+      await store.createServer({ id: 'a-server', name: 'A', isPrivate: false, requireSignature: true }, credentials('a'), T0)
+      await expect(store.createServer({ id: 'a-server', name: 'again', isPrivate: false, requireSignature: true }, credentials('a2'), T0)).rejects.toThrow('already exists')
+      expect((await store.listServers()).map((s) => s.id)).toEqual(['a-server', 'b-server'])
+      expect(await store.getServer('b-server')).toEqual({ id: 'b-server', name: 'B', isPrivate: true, requireSignature: false, disabled: false, createdAt: T0, lastReceivedAt: null, rollupVersion: 0 })
+      expect(await store.setServerDisabled('b-server', true)).toBe(true)
+      expect((await store.getServer('b-server'))?.disabled).toBe(true)
+      expect(await store.deleteServer('b-server')).toBe(true)
+      expect(await store.deleteServer('b-server')).toBe(false)
+      expect(await store.getServer('b-server')).toBeUndefined()
+    })
+
+    it('keeps rotated keys and secrets valid for the grace period only', async () => {
+      const { store } = under
+      await store.createServer({ id: 'rot', name: 'R', isPrivate: false, requireSignature: true }, credentials('r1'), T0)
+      expect(await store.findServerByKey('ingest', 'ingest-r1', T0)).toBe('rot')
+      expect(await store.findServerByKey('read', 'ingest-r1', T0)).toBeUndefined()
+      await store.rotateCredentials('rot', credentials('r2'), T0 + HOUR, T0)
+      expect(await store.findServerByKey('ingest', 'ingest-r1', T0 + HOUR - 1)).toBe('rot')
+      expect(await store.findServerByKey('ingest', 'ingest-r1', T0 + HOUR)).toBeUndefined()
+      expect(await store.findServerByKey('ingest', 'ingest-r2', T0 + DAY)).toBe('rot')
+      expect(await store.signingSecrets('rot', T0)).toEqual(['whsec_r2', 'whsec_r1'])
+      expect(await store.signingSecrets('rot', T0 + HOUR)).toEqual(['whsec_r2'])
+      expect(await store.rotateCredentials('nobody', credentials('x'), T0, T0)).toBe(false)
+    })
+
+    it('stores a batch sent many times at once exactly once, and again after the dedupe window', async () => {
+      const { store } = under
+      await store.createServer({ id: 'dup', name: 'D', isPrivate: false, requireSignature: true }, credentials('d'), T0)
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.ingest('dup', 'batch-1', [point(5)], [], T0, T0 - DAY)))
+      expect(results.filter((r) => !r.duplicate)).toEqual([{ duplicate: false, processed: 1 }])
+      expect(await store.rawRows('dup', T0 - HOUR, T0 + HOUR)).toHaveLength(1)
+      const later = T0 + DAY + 1
+      expect(await store.ingest('dup', 'batch-1', [point(5)], [], later, later - DAY)).toEqual({ duplicate: false, processed: 1 })
+      expect((await store.getServer('dup'))?.lastReceivedAt).toBe(later)
+    })
+
+    it('takes many concurrent batches with exact totals, and hands each dirty minute out once', async () => {
+      const { store } = under
+      await store.createServer({ id: 'many', name: 'M', isPrivate: false, requireSignature: true }, credentials('m'), T0)
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.ingest('many', `b-${i}`, [point(i, T0 + (i % 4) * MIN)], [{ type: 'heartbeat', timestamp: T0, details: {} }], T0, T0 - DAY)))
+      const rows = await store.rawRows('many', T0, T0 + HOUR)
+      expect(rows.reduce((n, r) => n + r.sum, 0)).toBe((39 * 40) / 2)
+      expect(await store.heartbeatMinutes('many', T0, T0 + HOUR)).toBe(1)
+      const taken = (await Promise.all([store.takeDirtyMinutes(100), store.takeDirtyMinutes(100)])).flat().filter((d) => d.serverId === 'many')
+      expect(taken.map((d) => d.minute).sort()).toEqual([T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN])
+    })
+
+    it('agrees on settings and daily salts under concurrency, and forgets old salts', async () => {
+      const { store } = under
+      const values = await Promise.all(['x', 'y', 'z'].map((v) => store.initSetting('race', v)))
+      expect(new Set(values).size).toBe(1)
+      expect(await store.getSetting('race')).toBe(values[0])
+      const salts = await Promise.all([store.dailySalt('2026-03-10'), store.dailySalt('2026-03-10')])
+      expect(salts[0]).toBe(salts[1])
+      const next = await store.dailySalt('2026-03-11')
+      expect(next).not.toBe(salts[0])
+      expect(await store.dailySalt('2026-03-11')).toBe(next)
+    })
+
+    it('purges in bounded steps', async () => {
+      const { store } = under
+      await store.createServer({ id: 'old', name: 'O', isPrivate: false, requireSignature: true }, credentials('o'), T0)
+      await store.ingest('old', 'old-1', Array.from({ length: 25 }, (_, i) => point(i, T0 - 10 * DAY + i)), [], T0, T0 - DAY)
+      expect(await store.purge('raw', T0 - 9 * DAY, 10)).toBe(10)
+      expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(15)
+      expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(0)
+    })
+
+    it('lists servers in byte order, whatever the database locale', async () => {
+      const { store } = under
+      const ids = ['alpha', 'B-1', '_x', 'Zed', 'b-2']
+      for (const id of ids) await store.createServer(newServer(id), credentials(`order-${id}`), T0)
+      expect((await store.listServers()).map((s) => s.id).filter((id) => ids.includes(id))).toEqual(['B-1', 'Zed', '_x', 'alpha', 'b-2'])
+    })
+
+    it('never moves lastReceivedAt back when a batch arrives stamped earlier than the last one', async () => {
+      const { store } = under
+      await store.createServer(newServer('mono'), credentials('mono'), T0)
+      await store.ingest('mono', 'm-1', [point(1)], [], T0 + HOUR, T0 - DAY)
+      expect(await store.ingest('mono', 'm-2', [point(2)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
+      expect((await store.getServer('mono'))?.lastReceivedAt).toBe(T0 + HOUR)
+      await store.ingest('mono', 'm-3', [], [], T0 + 2 * HOUR, T0 - DAY)
+      expect((await store.getServer('mono'))?.lastReceivedAt).toBe(T0 + 2 * HOUR)
+    })
+
+    it('forgets batch ids once they are outside the dedupe window', async () => {
+      const { store, sql } = under
+      await store.createServer(newServer('gc'), credentials('gc'), T0)
+      await store.ingest('gc', 'gc-1', [point(1)], [], T0, T0 - DAY)
+      await store.ingest('gc', 'gc-2', [point(2)], [], T0 + 2 * DAY, T0 + DAY)
+      expect(await sql("SELECT batch_id FROM ingest_batches WHERE server_id = 'gc'")).toEqual([{ batch_id: 'gc-2' }])
+    })
+  })
+}
