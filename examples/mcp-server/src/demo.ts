@@ -3,6 +3,7 @@
 // and installs it), and prints the dashboard URL. Ctrl-C stops everything cleanly.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
+import { ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI } from '@mcpdir/metrics-server/testing'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -43,7 +44,7 @@ const base = `http://127.0.0.1:${port}`
 for (let i = 0; ; i++) {
   if (!running) process.exit(0)
   if (service.exitCode !== null) throw new Error(`the service exited (${service.exitCode}); is port ${port} taken? Set DEMO_PORT.`)
-  const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
+  const up = await fetch(`${base}${ROUTES.healthz}`).then((r) => r.ok, () => false)
   if (up) break
   if (i > 100) throw new Error('the service did not start')
   await new Promise((r) => setTimeout(r, 100))
@@ -94,7 +95,7 @@ while (running) {
   await call().catch(() => {})
   if (++n % 10 === 0) {
     const action = Math.random() < 0.8 ? 'view' : 'install'
-    await fetch(`${base}/functions/v1/usage-track`, { method: 'POST', headers: visitor, body: JSON.stringify({ serverId, action }) }).catch(() => {})
+    await fetch(`${base}${ROUTES.usageTrack}`, { method: 'POST', headers: visitor, body: JSON.stringify({ serverId, action }) }).catch(() => {})
   }
   await new Promise((r) => setTimeout(r, 150 + Math.random() * 300))
   if (process.env.DEMO_CALLS && n >= Number(process.env.DEMO_CALLS)) await stop()

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createMetrics, type Metrics } from '@mcpdir/metrics'
-import { createSignatureHeaders } from '@mcpdir/metrics/protocol'
+import { createSignatureHeaders, ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -39,10 +39,10 @@ async function seedHistory() {
   }
   const body = JSON.stringify({ server_id: SERVER, metrics: points, events: [{ type: 'deployment', timestamp: now - 30 * 60_000, details: { version: '1.2.0' } }] })
   const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `seed-${now}`, body })
-  const response = await fetch(`${service.url}/functions/v1/metrics-collect`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key, 'content-type': 'application/json' } })
+  const response = await fetch(`${service.url}${ROUTES.metricsCollect}`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key, 'content-type': 'application/json' } })
   expect(response.status).toBe(200)
   for (const action of ['view', 'view', 'install']) {
-    await fetch(`${service.url}/functions/v1/usage-track`, {
+    await fetch(`${service.url}${ROUTES.usageTrack}`, {
       method: 'POST',
       body: JSON.stringify({ serverId: SERVER, action }),
       headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' },

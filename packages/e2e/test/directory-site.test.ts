@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, resolve } from 'node:path'
-import type { MetricsFetchResponse } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -53,7 +53,7 @@ describe.runIf(existsSync(CHROMIUM))('example directory site', () => {
     await page.close({ runBeforeUnload: true }) // pagehide: the batch goes out with sendBeacon
     await expect
       .poll(async () => {
-        const report = (await (await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=site-demo&period=1h`)).json()) as MetricsFetchResponse
+        const report = (await (await fetch(`${service.url}${ROUTES.metricsFetch}?server_id=site-demo&period=1h`)).json()) as MetricsFetchResponse
         return [report.usage.totals.views, report.usage.totals.installs]
       }, { timeout: 10_000 })
       .toEqual([1, 1])

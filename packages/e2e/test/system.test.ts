@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { MetricsFetchResponse } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -35,7 +35,7 @@ function register(id: string) {
 }
 
 async function fetchReport(id: string): Promise<MetricsFetchResponse> {
-  const response = await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=${id}&period=1h`)
+  const response = await fetch(`${service.url}${ROUTES.metricsFetch}?server_id=${id}&period=1h`)
   return (await response.json()) as MetricsFetchResponse
 }
 

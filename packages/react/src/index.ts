@@ -12,6 +12,7 @@ export {
   createMetricsClient,
   type MetricsClient,
   MetricsClientError,
+  type MetricsClientErrorCode,
   type MetricsClientOptions,
   type StreamHandlers,
   type TrackResult,

@@ -1,6 +1,18 @@
+import { MCP_METRICS, Sketch, type SketchJSON, sketchPercentiles, STREAM_EVENT, type StreamPoint } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import { report } from '../test/fixtures'
 import { mergeLive } from './live-merge'
+
+/** A timer point as the service streams it: its own avg and percentiles, and its sketch. */
+function timerPoint(name: string, timestamp: number, values: number[]): StreamPoint {
+  const sketch = Sketch.of(values)
+  const min = Math.min(...values)
+  const max = Math.max(...values)
+  const sum = values.reduce((a, b) => a + b, 0)
+  return { name, type: 'timer', tags: { tool: 'search', outcome: 'ok' }, timestamp, count: values.length, sum, min, max, last: values.at(-1) as number, avg: sum / values.length, ...sketchPercentiles(sketch, min, max), sketch: sketch.toJSON() as SketchJSON }
+}
+
+const batch = (points: StreamPoint[], receivedAt: number) => ({ server_id: 'srv', received_at: receivedAt, points, events: [] })
 
 describe('mergeLive', () => {
   const base = report('1h')
@@ -46,5 +58,51 @@ describe('mergeLive', () => {
     expect(next.usage.totals.views).toBe(311)
     expect(next.usage.totals.installs).toBe(26)
     expect(next.server.last_seen).toBe(last + 30_000)
+  })
+
+  it('reads the percentiles of a bucket it built from the merged sketches, not from a blend', () => {
+    const later = base.to + base.bucket_ms // a bucket the fetched report does not have
+    const first = [10, 10, 10, 10]
+    const second = [1000]
+    const exact = sketchPercentiles(Sketch.of([...first, ...second]), 10, 1000)
+    let next = mergeLive(base, STREAM_EVENT.metrics, batch([timerPoint(MCP_METRICS.tool.duration, later, first), timerPoint('render_ms', later, first)], later))
+    // messages in between carry the sketches along
+    next = mergeLive(next, STREAM_EVENT.heartbeat, { server_id: 'srv', timestamp: later })
+    next = mergeLive(next, STREAM_EVENT.usage, { server_id: 'srv', timestamp: later, actions: ['view'] })
+    next = mergeLive(next, STREAM_EVENT.metrics, batch([timerPoint(MCP_METRICS.tool.duration, later + 1_000, second), timerPoint('render_ms', later + 1_000, second)], later + 1_000))
+
+    const blended = (10 * 4 + 1000) / 5
+    expect(exact.p50).toBeLessThan(11)
+    const render = next.metrics.find((m) => m.name === 'render_ms')
+    expect(render?.buckets).toEqual([{ t: later, count: 5, sum: 1040, min: 10, max: 1000, last: 1000, avg: 208, ...exact }])
+    expect(render?.summary).toMatchObject(exact)
+    const duration = next.metrics.find((m) => m.name === MCP_METRICS.tool.duration)
+    expect(duration?.buckets.find((b) => b.t === later)).toMatchObject(exact)
+    expect(next.calls.buckets.find((b) => b.t === later)).toMatchObject(exact)
+    expect(next.calls.buckets.find((b) => b.t === later)?.p50).not.toBe(blended)
+  })
+
+  it('leaves earlier reports and their sketches as they were', () => {
+    const later = base.to + base.bucket_ms
+    const one = mergeLive(base, STREAM_EVENT.metrics, batch([timerPoint('render_ms', later, [10, 10, 10])], later))
+    const before = structuredClone(one)
+    const a = mergeLive(one, STREAM_EVENT.metrics, batch([timerPoint('render_ms', later, [1000])], later))
+    const b = mergeLive(one, STREAM_EVENT.metrics, batch([timerPoint('render_ms', later, [1000])], later))
+    expect(one).toEqual(before)
+    expect(a).toEqual(b)
+    expect(a.metrics.find((m) => m.name === 'render_ms')?.buckets[0]).toMatchObject(sketchPercentiles(Sketch.of([10, 10, 10, 1000]), 10, 1000))
+  })
+
+  it('blends the percentiles of a bucket that had fetched data (it has no sketch)', () => {
+    const fetched = base.calls.buckets.find((b) => b.t === last)
+    const next = mergeLive(base, STREAM_EVENT.metrics, batch([timerPoint(MCP_METRICS.tool.duration, last + 1_000, [1000])], last + 2_000))
+    const calls = next.calls.buckets.find((b) => b.t === last)
+    const weight = fetched?.calls ?? 0
+    expect(calls?.p50).toBeCloseTo((((fetched?.p50 as number) * weight) + 1000) / (weight + 1), 6)
+  })
+
+  it('ignores the messages about the connection', () => {
+    expect(mergeLive(base, STREAM_EVENT.ready, { server_id: 'srv' })).toBe(base)
+    expect(mergeLive(base, STREAM_EVENT.overflow, { reason: 'client fell behind' })).toBe(base)
   })
 })

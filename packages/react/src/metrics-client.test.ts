@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { errorResponseBody, ROUTES, STREAM_EVENT, STREAM_EVENTS } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMetricsClient, MetricsClientError } from './metrics-client'
 
@@ -13,7 +14,12 @@ const server = createServer(async (req: IncomingMessage, res) => {
   res.setHeader('content-type', 'application/json')
   if (body.action === 'like') {
     res.statusCode = 400
-    res.end(JSON.stringify({ success: false, error: { code: 'invalid_body', message: 'action: Invalid option' } }))
+    res.end(JSON.stringify(errorResponseBody('invalid_body', 'action: Invalid option', 'action')))
+    return
+  }
+  if (body.action === 'proxy') {
+    res.statusCode = 502
+    res.end(JSON.stringify({ error: 'bad gateway' }))
     return
   }
   res.end(JSON.stringify({ success: true, recorded: true }))
@@ -31,7 +37,7 @@ describe('metrics client', () => {
     const client = createMetricsClient({ baseUrl })
     expect(await client.trackUsage({ serverId: 's1', action: 'view' })).toEqual({ recorded: true })
     await client.trackUsage([{ serverId: 's1', action: 'install' }])
-    expect(received.map((r) => r.url)).toEqual(['/functions/v1/usage-track', '/functions/v1/usage-track'])
+    expect(received.map((r) => r.url)).toEqual([ROUTES.usageTrack, ROUTES.usageTrack])
     expect(received[1]?.body).toEqual({ records: [{ serverId: 's1', action: 'install' }] })
   })
 
@@ -42,8 +48,56 @@ describe('metrics client', () => {
     expect(error).toMatchObject({ status: 400, code: 'invalid_body', message: 'action: Invalid option' })
   })
 
+  it('answers http_error for a refusal that is not the error envelope', async () => {
+    const client = createMetricsClient({ baseUrl })
+    const error = await client.trackUsage({ serverId: 's1', action: 'proxy' as 'view' }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 502, code: 'http_error', message: 'HTTP 502' })
+  })
+
   it('reports network failures as network_error', async () => {
     const client = createMetricsClient({ baseUrl: 'http://127.0.0.1:1' })
     await expect(client.trackUsage({ serverId: 's', action: 'view' })).rejects.toMatchObject({ code: 'network_error' })
+  })
+
+  it('subscribes to every stream event with its handler, and opens on ready', () => {
+    const sources: FakeEventSource[] = []
+    class FakeEventSource {
+      readonly listeners = new Map<string, ((e: { data: string }) => void)[]>()
+      closed = false
+      constructor(readonly url: string) {
+        sources.push(this)
+      }
+      addEventListener(type: string, listener: (e: { data: string }) => void) {
+        this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+      }
+      close() {
+        this.closed = true
+      }
+      emit(type: string, data: unknown) {
+        for (const listener of this.listeners.get(type) ?? []) listener({ data: JSON.stringify(data) })
+      }
+    }
+    const client = createMetricsClient({ baseUrl, readToken: 'mcpr_x', EventSource: FakeEventSource as unknown as typeof EventSource })
+    const seen: string[] = []
+    const close = client.subscribe('srv', {
+      open: () => seen.push('open'),
+      ready: (d) => seen.push(`ready ${d.server_id}`),
+      metrics: (d) => seen.push(`metrics ${d.points.length}`),
+      heartbeat: (d) => seen.push(`heartbeat ${d.timestamp}`),
+      usage: (d) => seen.push(`usage ${d.actions.join()}`),
+      overflow: (d) => seen.push(`overflow ${d.reason}`),
+    })
+    const source = sources[0] as FakeEventSource
+    expect(new URL(source.url).pathname).toBe(ROUTES.metricsStream)
+    expect(new URL(source.url).searchParams.get('token')).toBe('mcpr_x')
+    for (const event of STREAM_EVENTS) expect(source.listeners.has(event), event).toBe(true)
+    source.emit(STREAM_EVENT.ready, { server_id: 'srv' })
+    source.emit(STREAM_EVENT.metrics, { server_id: 'srv', received_at: 1, points: [], events: [] })
+    source.emit(STREAM_EVENT.heartbeat, { server_id: 'srv', timestamp: 2 })
+    source.emit(STREAM_EVENT.usage, { server_id: 'srv', timestamp: 3, actions: ['view'] })
+    source.emit(STREAM_EVENT.overflow, { reason: 'behind' })
+    expect(seen).toEqual(['ready srv', 'open', 'metrics 0', 'heartbeat 2', 'usage view', 'overflow behind'])
+    close()
+    expect(source.closed).toBe(true)
   })
 })

@@ -1,9 +1,14 @@
-import type {
-  MetricsFetchResponse,
-  Period,
-  ServersListResponse,
-  StreamMessages,
-  UsageRecord,
+import {
+  type ErrorCode,
+  type MetricsFetchResponse,
+  type Period,
+  parseErrorResponse,
+  routeUrl,
+  type ServersListResponse,
+  STREAM_EVENT,
+  STREAM_EVENTS,
+  type StreamMessages,
+  type UsageRecord,
 } from '@mcpdir/metrics/protocol'
 
 export interface MetricsClientOptions {
@@ -21,20 +26,27 @@ export interface TrackResult {
   recorded: boolean
 }
 
+/**
+ * What a failed call's `code` is: the service's error code (the protocol's `ERROR_CODES`), `network_error`
+ * when no answer came, or `http_error` for an answer that is not the protocol's error envelope.
+ */
+export type MetricsClientErrorCode = ErrorCode | 'network_error' | 'http_error'
+
 /** The error every client call rejects with: the service's error code and message, or a network failure. */
 export class MetricsClientError extends Error {
   override readonly name = 'MetricsClientError'
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string,
+    readonly code: MetricsClientErrorCode,
   ) {
     super(message)
   }
 }
 
+/** Handlers of a live stream, one per SSE event of the protocol's `StreamMessages`, plus open and error. */
 export type StreamHandlers = { [K in keyof StreamMessages]?: (data: StreamMessages[K]) => void } & {
-  /** The stream opened (or reopened after a drop). */
+  /** The stream opened (or reopened after a drop): its `ready` message arrived. */
   open?: () => void
   /** The stream broke; EventSource reconnects by itself unless closed. */
   error?: () => void
@@ -46,17 +58,17 @@ export function createMetricsClient(options: MetricsClientOptions) {
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const auth: Record<string, string> = options.readToken ? { authorization: `Bearer ${options.readToken}` } : {}
 
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
     let response: Response
     try {
-      response = await doFetch(`${base}${path}`, init)
+      response = await doFetch(url, init)
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error
       throw new MetricsClientError(`network error: ${(error as Error).message}`, 0, 'network_error')
     }
-    const json = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined
+    const json: unknown = await response.json().catch(() => undefined)
     if (!response.ok) {
-      const error = json?.error
+      const error = parseErrorResponse(json)
       throw new MetricsClientError(error?.message ?? `HTTP ${response.status}`, response.status, error?.code ?? 'http_error')
     }
     return json as T
@@ -67,18 +79,18 @@ export function createMetricsClient(options: MetricsClientOptions) {
     fetchMetrics(serverId: string, period: Period, opts: { metrics?: string[]; signal?: AbortSignal } = {}): Promise<MetricsFetchResponse> {
       const query = new URLSearchParams({ server_id: serverId, period })
       if (opts.metrics?.length) query.set('metrics', opts.metrics.join(','))
-      return request(`/functions/v1/metrics-fetch?${query}`, { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+      return request(routeUrl(base, 'metricsFetch', query), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
     },
 
     /** Public servers with headline numbers (private ones too with the admin key as `readToken`). */
     fetchServers(period: Period, opts: { signal?: AbortSignal } = {}): Promise<ServersListResponse> {
-      return request(`/functions/v1/servers?period=${period}`, { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+      return request(routeUrl(base, 'servers', { period }), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
     },
 
     /** Records what a visitor did with a server (`usage-track`). */
     async trackUsage(record: UsageRecord | UsageRecord[]): Promise<TrackResult> {
       const body = Array.isArray(record) ? { records: record } : record
-      const result = await request<{ recorded?: boolean }>('/functions/v1/usage-track', {
+      const result = await request<{ recorded?: boolean }>(routeUrl(base, 'usageTrack'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -93,12 +105,13 @@ export function createMetricsClient(options: MetricsClientOptions) {
       if (!Source) return () => {}
       const query = new URLSearchParams({ server_id: serverId })
       if (options.readToken) query.set('token', options.readToken)
-      const source = new Source(`${base}/functions/v1/metrics-stream?${query}`)
-      for (const event of ['metrics', 'heartbeat', 'usage'] as const) {
+      const source = new Source(routeUrl(base, 'metricsStream', query))
+      for (const event of STREAM_EVENTS) {
         const handler = handlers[event] as ((data: unknown) => void) | undefined
         if (handler) source.addEventListener(event, (e) => handler(JSON.parse((e as MessageEvent<string>).data)))
       }
-      source.addEventListener('ready', () => handlers.open?.())
+      source.addEventListener(STREAM_EVENT.ready, () => handlers.open?.())
+      // EventSource's own connection-error event (not a message of the stream)
       source.addEventListener('error', () => handlers.error?.())
       return () => source.close()
     },

@@ -1,5 +1,5 @@
 'use client'
-import type { Breakdown, MetricSeries, MetricsFetchResponse, Period } from '@mcpdir/metrics/protocol'
+import { type Breakdown, isBuiltInMetric, type MetricSeries, type MetricsFetchResponse, type Period, SDK_METRIC_PREFIX } from '@mcpdir/metrics/protocol'
 import { useMemo } from 'react'
 import { Chart, type ChartSeries } from './chart'
 import { formatChange, formatDuration, formatNumber, formatPercent } from './format'
@@ -116,9 +116,9 @@ function Report({ data, authorView }: { data: MetricsFetchResponse; authorView: 
         { label: 'tests', values: align(times, usage.buckets, (b) => b.tests, 0), color: '--mcpdir-c3' },
       ],
       custom: data.metrics
-        .filter((m) => !m.name.startsWith('mcp.') && !m.name.startsWith('mcpdir.'))
+        .filter((m) => !isBuiltInMetric(m.name))
         .map((m) => ({ metric: m, series: customSeries(m, times) })),
-      sdk: data.metrics.filter((m) => m.name.startsWith('mcpdir.sdk.')),
+      sdk: data.metrics.filter((m) => m.name.startsWith(SDK_METRIC_PREFIX)),
     }
   }, [data])
   const { summary, previous } = data.calls
@@ -182,7 +182,7 @@ function Report({ data, authorView }: { data: MetricsFetchResponse; authorView: 
               <tbody>
                 {view.sdk.map((m) => (
                   <tr key={m.name}>
-                    <th scope="row">{m.name.slice('mcpdir.sdk.'.length).replace('_', ' ')}</th>
+                    <th scope="row">{m.name.slice(SDK_METRIC_PREFIX.length).replace('_', ' ')}</th>
                     <td>{formatNumber(m.summary?.sum)}</td>
                   </tr>
                 ))}

@@ -1,7 +1,7 @@
 // Usage tracking for directory pages: views, installs, tests and invokes, batched, and sent with
 // navigator.sendBeacon when the page is hidden or closed so nothing is lost on navigation. Silent when the
 // visitor asks not to be tracked (Do Not Track or Global Privacy Control). Nothing runs at import time.
-import { MAX_USAGE_RECORDS_PER_REQUEST, type UsageAction, type UsageRecord } from '@mcpdir/metrics/protocol'
+import { MAX_USAGE_RECORDS_PER_REQUEST, routeUrl, type UsageAction, type UsageRecord } from '@mcpdir/metrics/protocol'
 
 export interface UsageTrackerOptions {
   /** The service's origin; default: the page's own (`/functions/v1/usage-track`). */
@@ -26,7 +26,7 @@ export function visitorOptedOut(env: BrowserLike = globalThis as BrowserLike): b
 }
 
 export function createUsageTracker(options: UsageTrackerOptions = {}) {
-  const url = `${(options.baseUrl ?? '').replace(/\/+$/, '')}/functions/v1/usage-track`
+  const url = routeUrl(options.baseUrl ?? '', 'usageTrack')
   const env = globalThis as BrowserLike
   let queue: UsageRecord[] = []
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -1,5 +1,5 @@
 'use client'
-import { DEFAULT_PERIOD, type MetricsFetchResponse, type Period } from '@mcpdir/metrics/protocol'
+import { DEFAULT_PERIOD, type MetricsFetchResponse, type Period, STREAM_EVENT, type StreamDataEvent, type StreamMessages } from '@mcpdir/metrics/protocol'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { mergeLive } from './live-merge'
 import { createMetricsClient, type MetricsClientOptions } from './metrics-client'
@@ -83,14 +83,24 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
 
   useEffect(() => {
     if (!live || hidden) return
-    const apply = <K extends 'metrics' | 'heartbeat' | 'usage'>(event: K) => (message: Parameters<typeof mergeLive<K>>[2]) =>
+    const apply = <K extends StreamDataEvent>(event: K) => (message: StreamMessages[K]) =>
       setData((current) => (current && current.period === period ? mergeLive(current, event, message) : current))
+    // After an `overflow` the service drops this client; EventSource reconnects by itself, and what the stream
+    // missed comes with a refetch once it is back.
+    let overflowed = false
     const close = client.subscribe(serverId, {
-      open: () => setConnected(true),
+      open: () => {
+        setConnected(true)
+        if (overflowed) setNonce((n) => n + 1)
+        overflowed = false
+      },
       error: () => setConnected(false),
-      metrics: apply('metrics'),
-      heartbeat: apply('heartbeat'),
-      usage: apply('usage'),
+      [STREAM_EVENT.metrics]: apply(STREAM_EVENT.metrics),
+      [STREAM_EVENT.heartbeat]: apply(STREAM_EVENT.heartbeat),
+      [STREAM_EVENT.usage]: apply(STREAM_EVENT.usage),
+      [STREAM_EVENT.overflow]: () => {
+        overflowed = true
+      },
     })
     return () => {
       close()

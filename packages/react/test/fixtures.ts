@@ -1,5 +1,5 @@
 import type { MetricsFetchResponse, Period } from '@mcpdir/metrics/protocol'
-import { PERIOD_SPECS } from '@mcpdir/metrics/protocol'
+import { errorResponseBody, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
 
 const NOW = Date.parse('2026-03-10T12:00:00Z')
 
@@ -77,7 +77,7 @@ export function fakeFetch(respond: (period: Period, call: number) => MetricsFetc
     const url = new URL(String(input))
     calls.push(url)
     const answer = await respond(url.searchParams.get('period') as Period, calls.length)
-    if (answer instanceof Error) return new Response(JSON.stringify({ success: false, error: { code: 'internal_error', message: answer.message } }), { status: 500 })
+    if (answer instanceof Error) return new Response(JSON.stringify(errorResponseBody('internal_error', answer.message)), { status: 500 })
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } })
   }) as typeof fetch
   return { fetch: impl, calls }

@@ -19,6 +19,7 @@ import {
   TAG_KEY_PATTERN,
   TAG_VALUE_PATTERN,
   type Tags,
+  type TagsInput,
 } from './protocol/index'
 import { CounterSeries, GaugeSeries, SERIES_CLASSES, type Series, type SeriesOwner, TimerSeries } from './series'
 import { SelfMetrics } from './self-metrics'
@@ -35,8 +36,6 @@ interface TrieNode {
   series?: Series
   next?: Map<unknown, TrieNode>
 }
-
-type TagsInput = Readonly<Record<string, string | number | boolean>> | undefined
 
 const OVERFLOW_TAGS: Tags = { overflow: 'true' }
 /** Distinct metric names an aggregator accepts, so the overflow series themselves stay bounded. */
@@ -81,7 +80,7 @@ export class Aggregator implements SeriesOwner {
     return this.window.length
   }
 
-  private lookup(type: MetricType, name: string, tags: TagsInput): Series {
+  private lookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
     let node = this.roots[type].get(name)
     if (node !== undefined && tags !== undefined) {
       for (const k in tags) {
@@ -94,7 +93,7 @@ export class Aggregator implements SeriesOwner {
     return node?.series ?? this.slowLookup(type, name, tags)
   }
 
-  private slowLookup(type: MetricType, name: string, tags: TagsInput): Series {
+  private slowLookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
     const canonical = this.canonicalTags(name, tags)
     if (canonical === undefined) return this.noop(type, name)
     const key = seriesKey(name, canonical)
@@ -118,7 +117,7 @@ export class Aggregator implements SeriesOwner {
     return series
   }
 
-  private remember(type: MetricType, name: string, tags: TagsInput, series: Series): void {
+  private remember(type: MetricType, name: string, tags: TagsInput | undefined, series: Series): void {
     if (this.trieNodes > this.limits.maxSeries * 8) this.dropTrie()
     const root = this.roots[type]
     let node = root.get(name)
@@ -152,7 +151,7 @@ export class Aggregator implements SeriesOwner {
   }
 
   /** Validates a name and tags; answers the tags as sorted strings, or undefined (reported) when invalid. */
-  private canonicalTags(name: string, tags: TagsInput): Tags | undefined {
+  private canonicalTags(name: string, tags: TagsInput | undefined): Tags | undefined {
     if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
       this.rejectOnce(`name:${String(name)}`, `metric name ${JSON.stringify(name)} must match ${NAME_PATTERN} (≤ ${MAX_NAME_LENGTH} characters)`)
       return undefined

@@ -5,14 +5,11 @@ import { createReporter, type Reporter } from './errors'
 import { noopMetrics } from './noop'
 import { type MetricsOptions, type ResolvedOptions, resolveOptions } from './options'
 import { installProcessHooks } from './process-hooks'
-import { EVENT_TYPES, type EventDetails, type EventInput, type EventType, eventInputSchema } from './protocol/index'
+import { EVENT_TYPES, type EventDetails, type EventInput, type EventType, eventInputSchema, type TagsInput } from './protocol/index'
 import type { Counter, Gauge, Timer } from './series'
 import { createSpool, defaultSpoolDir, type Spool } from './spool'
 import { defaultTransport, fetchTransport, type Transport } from './transport'
 import { SDK_NAME, SDK_VERSION } from './version'
-
-/** Tags of a series: a small flat object. Numbers and booleans are turned into strings. */
-export type TagsInput = Readonly<Record<string, string | number | boolean>>
 
 /** The SDK. Every method is safe to call at any time: none throws, none writes to stdout. */
 export interface Metrics {

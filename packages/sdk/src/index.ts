@@ -4,10 +4,10 @@
  *
  * @packageDocumentation
  */
-export { createMetrics, type Metrics, type TagsInput } from './create-metrics'
+export { createMetrics, type Metrics } from './create-metrics'
 export { MetricsError, type ErrorHandler, type MetricsErrorCode } from './errors'
 export type { MetricsOptions } from './options'
 export type { RetryPolicy } from './delivery'
 export type { Counter, Gauge, Timer } from './series'
 export { SDK_NAME, SDK_VERSION } from './version'
-export type { EventDetails, EventType } from './protocol/index'
+export type { EventDetails, EventType, TagsInput } from './protocol/index'

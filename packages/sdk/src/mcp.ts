@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 import type { Metrics } from './create-metrics'
-import { MAX_TAG_VALUE_LENGTH } from './protocol/index'
+import { MAX_TAG_VALUE_LENGTH, MCP_METRICS, MCP_OUTCOME, MCP_TAG, type McpKind, type McpOutcome } from './protocol/index'
 
 type Message = {
   id?: string | number
@@ -46,7 +46,8 @@ export interface McpServerLike {
   readonly server: ServerLike
 }
 
-const KINDS: Record<string, { kind: string; target?: (params: Record<string, unknown>) => unknown }> = {
+// The names (mcp.<kind>.calls / .duration), tags and outcomes are the protocol's (protocol/mcp-metrics.ts).
+const KINDS: Record<string, { kind: McpKind; target?: (params: Record<string, unknown>) => unknown }> = {
   'tools/call': { kind: 'tool', target: (p) => p.name },
   'resources/read': { kind: 'resource', target: (p) => p.uri },
   'prompts/get': { kind: 'prompt', target: (p) => p.name },
@@ -63,7 +64,7 @@ interface RequestContext {
 }
 
 interface Pending {
-  kind: string
+  kind: McpKind
   target: string | undefined
   start: number
   context: RequestContext
@@ -184,16 +185,17 @@ function observe(transport: TransportLike, metrics: Metrics, storage: ContextSto
       const request = pending.get(message.id)
       if (!request) return
       pending.delete(message.id)
-      const outcome =
+      const outcome: McpOutcome =
         message.error !== undefined || request.context.thrown
-          ? 'error'
+          ? MCP_OUTCOME.error
           : message.result?.isError === true
-            ? 'tool_error'
-            : 'ok'
-      const tags: Record<string, string> = { client: clientName, client_version: clientVersion, outcome }
-      if (request.target !== undefined) tags[request.kind] = request.target
-      metrics.counter(`mcp.${request.kind}.calls`, tags).inc()
-      metrics.timer(`mcp.${request.kind}.duration`, tags).record(now() - request.start)
+            ? MCP_OUTCOME.toolError
+            : MCP_OUTCOME.ok
+      const names = MCP_METRICS[request.kind]
+      const tags: Record<string, string> = { [MCP_TAG.client]: clientName, [MCP_TAG.clientVersion]: clientVersion, [MCP_TAG.outcome]: outcome }
+      if (request.target !== undefined && names.tag !== undefined) tags[names.tag] = request.target
+      metrics.counter(names.calls, tags).inc()
+      metrics.timer(names.duration, tags).record(now() - request.start)
     } catch {
       // never break the host
     }

@@ -1,8 +1,9 @@
-import type { MetricPointInput } from './protocol/index'
+import { type MetricPointInput, SDK_METRIC_PREFIX, SDK_SELF_METRICS, type SdkSelfMetric } from './protocol/index'
 
 /**
  * The SDK's own counters: what it had to drop or refuse, sent as `mcpdir.sdk.*` counters in the next batch
- * so an author sees loss on the dashboard instead of silently missing data.
+ * so an author sees loss on the dashboard instead of silently missing data. Each field is sent under its
+ * name in the protocol's `SDK_SELF_METRICS`.
  */
 export class SelfMetrics {
   /** Updates with a non-finite, negative (timers, counters) or oversized value, or an invalid name or tags. */
@@ -30,9 +31,9 @@ export class SelfMetrics {
   private restore(serializedPoints: readonly string[]): number {
     let restored = 0
     for (const json of serializedPoints) {
-      if (!json.startsWith('{"name":"mcpdir.sdk.')) continue
+      if (!json.startsWith(SELF_POINT_START)) continue
       const { name, sum } = JSON.parse(json) as { name: string; sum: number }
-      const field = FIELDS[name.slice('mcpdir.sdk.'.length)]
+      const field = FIELD_BY_NAME.get(name)
       if (field) this[field] += sum
       restored++
     }
@@ -41,32 +42,17 @@ export class SelfMetrics {
 
   collect(timestamp: number): MetricPointInput[] {
     const points: MetricPointInput[] = []
-    const add = (name: string, value: number) => {
-      if (value > 0) points.push({ name: `mcpdir.sdk.${name}`, type: 'counter', count: 1, sum: value, timestamp })
+    for (const field of FIELDS) {
+      const value = this[field]
+      if (value > 0) points.push({ name: SDK_SELF_METRICS[field], type: 'counter', count: 1, sum: value, timestamp })
+      this[field] = 0
     }
-    add('invalid_values', this.invalidValues)
-    add('dropped_series', this.droppedSeries)
-    add('dropped_events', this.droppedEvents)
-    add('dropped_batches', this.droppedBatches)
-    add('dropped_points', this.droppedPoints)
-    add('rejected_batches', this.rejectedBatches)
-    this.invalidValues = 0
-    this.droppedSeries = 0
-    this.droppedEvents = 0
-    this.droppedBatches = 0
-    this.droppedPoints = 0
-    this.rejectedBatches = 0
     return points
   }
 }
 
-type Counts = 'invalidValues' | 'droppedSeries' | 'droppedEvents' | 'droppedBatches' | 'droppedPoints' | 'rejectedBatches'
-
-const FIELDS: Record<string, Counts> = {
-  invalid_values: 'invalidValues',
-  dropped_series: 'droppedSeries',
-  dropped_events: 'droppedEvents',
-  dropped_batches: 'droppedBatches',
-  dropped_points: 'droppedPoints',
-  rejected_batches: 'rejectedBatches',
-}
+/** The fields, in the order their points are sent. */
+const FIELDS = Object.keys(SDK_SELF_METRICS) as SdkSelfMetric[]
+const FIELD_BY_NAME = new Map<string, SdkSelfMetric>(FIELDS.map((field) => [SDK_SELF_METRICS[field], field]))
+/** How a serialized self-metric point starts (points serialize `name` first). */
+const SELF_POINT_START = `{"name":${JSON.stringify(SDK_METRIC_PREFIX)}`.slice(0, -1)

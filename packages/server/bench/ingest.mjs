@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSignatureHeaders, Sketch } from '@mcpdir/metrics/protocol'
+import { createSignatureHeaders, ROUTES, Sketch } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { Agent, request } from 'undici'
@@ -59,7 +59,7 @@ async function throughput(url, servers) {
     Array.from({ length: SENDERS }, async () => {
       while (next < prepared.length) {
         const { body, headers } = prepared[next++]
-        const response = await request(`${url}/functions/v1/metrics-collect`, { method: 'POST', body, headers, dispatcher: agent })
+        const response = await request(`${url}${ROUTES.metricsCollect}`, { method: 'POST', body, headers, dispatcher: agent })
         await response.body.dump()
         if (response.statusCode !== 200) failed++
       }

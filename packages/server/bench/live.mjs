@@ -1,6 +1,7 @@
 // Live: from an SDK flush to the point arriving on a metrics-stream (SSE) reader, through the real service.
 import { spawnSync } from 'node:child_process'
 import { createMetrics } from '@mcpdir/metrics'
+import { ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, startService } from '../dist/testing.js'
 
 const ROUNDS = 40
@@ -10,7 +11,7 @@ export async function benchLive() {
   try {
     const creds = JSON.parse(spawnSync(process.execPath, [CLI, 'servers', 'add', 'live', '--json', '--db', service.dbPath], { encoding: 'utf8' }).stdout)
     const metrics = createMetrics({ serverId: 'live', apiKey: creds.api_key, signingSecret: creds.signing_secret, endpoint: service.url, flushIntervalMs: 3_600_000, handleProcessEvents: false, spool: false, env: {} })
-    const response = await fetch(`${service.url}/functions/v1/metrics-stream?server_id=live`)
+    const response = await fetch(`${service.url}${ROUTES.metricsStream}?server_id=live`)
     const reader = response.body.getReader()
     const decoder = new TextDecoder()
     let buffer = ''

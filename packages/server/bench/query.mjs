@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PERIOD_SPECS, PERIODS, Sketch } from '@mcpdir/metrics/protocol'
+import { PERIOD_SPECS, PERIODS, ROUTES, Sketch } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import { openStore, registerServer } from '../dist/index.js'
 import { startService } from '../dist/testing.js'
@@ -104,7 +104,7 @@ export async function benchQuery() {
         const latencies = []
         for (let r = 0; r < REQUESTS; r++) {
           const t = performance.now()
-          const response = await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=q-${r % SERVERS}&period=${period}`)
+          const response = await fetch(`${service.url}${ROUTES.metricsFetch}?server_id=q-${r % SERVERS}&period=${period}`)
           await response.arrayBuffer()
           ;(r < SERVERS ? cold : latencies).push(performance.now() - t)
           if (response.status !== 200) throw new Error(`metrics-fetch ${period}: ${response.status}`)

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { createMetrics } from '@mcpdir/metrics'
+import { ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, startService } from '../dist/testing.js'
 
 const rssMB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
@@ -30,7 +31,7 @@ export async function soak({ seconds = Number(process.env.SOAK_SECONDS ?? 300), 
     for (const { id, creds } of servers) {
       clients.push(createMetrics({ serverId: id, apiKey: creds.api_key, signingSecret: creds.signing_secret, endpoint: service.url, flushIntervalMs: 250, handleProcessEvents: false, spool: false, env: {} }))
     }
-    const stream = await fetch(`${service.url}/functions/v1/metrics-stream?server_id=soak-0`)
+    const stream = await fetch(`${service.url}${ROUTES.metricsStream}?server_id=soak-0`)
     const reader = stream.body.getReader()
     void (async () => {
       for (;;) if ((await reader.read()).done) return
@@ -47,13 +48,13 @@ export async function soak({ seconds = Number(process.env.SOAK_SECONDS ?? 300), 
         }
         m.gauge('soak.queue').set(requests % 100)
       })
-      await fetch(`${service.url}/functions/v1/usage-track`, {
+      await fetch(`${service.url}${ROUTES.usageTrack}`, {
         method: 'POST',
         body: JSON.stringify({ serverId: `soak-${requests % 4}`, action: requests % 5 ? 'view' : 'install' }),
         headers: { 'user-agent': `Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.${requests % 50}` },
       })
       const period = ['1h', '1d', '7d'][requests % 3]
-      await (await fetch(`${service.url}/functions/v1/metrics-fetch?server_id=soak-${requests % 4}&period=${period}`)).arrayBuffer()
+      await (await fetch(`${service.url}${ROUTES.metricsFetch}?server_id=soak-${requests % 4}&period=${period}`)).arrayBuffer()
       requests += 2
       if (Date.now() >= nextSample) {
         samples.push({ t: (Date.now() - started) / 1000, rssMB: rssMB(service.child.pid), walMB: walMB(service.dbPath) })

@@ -42,6 +42,7 @@ export function maxPointAgeMs(rawRetentionMs: number = DEFAULT_RAW_RETENTION_MS)
 
 /** The oldest point age accepted with the default raw retention: 7 days less an hour. */
 export const MAX_POINT_AGE_MS = DEFAULT_RAW_RETENTION_MS - POINT_AGE_MARGIN_MS
+
 /** Clocks may run ahead by this much. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
 

@@ -1,6 +1,11 @@
+import { DEFAULT_RAW_RETENTION_MS } from '@mcpdir/metrics/protocol'
+
 /** How long each kind of data is kept, in milliseconds; `null` keeps it forever. */
 export interface RetentionConfig {
-  /** Raw points; also the oldest point accepted (late data must still have its raw neighbours). */
+  /**
+   * Raw points; also bounds the oldest point accepted, `maxPointAgeMs(rawMs)` of the protocol (late data must
+   * still have its raw neighbours).
+   */
   rawMs: number
   minuteMs: number
   hourMs: number
@@ -13,7 +18,7 @@ export interface RetentionConfig {
 const DAY = 86_400_000
 
 export const DEFAULT_RETENTION: RetentionConfig = {
-  rawMs: 7 * DAY,
+  rawMs: DEFAULT_RAW_RETENTION_MS,
   minuteMs: 2 * DAY,
   hourMs: 90 * DAY,
   dayMs: null,

@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from '@mcpdir/metrics/protocol'
+import { API_PREFIX, MAX_BODY_BYTES, ROUTES } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import pino, { type Logger } from 'pino'
@@ -82,14 +82,14 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     await next()
     deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) })
   })
-  app.use('/functions/v1/*', readBodyWithin(MAX_BODY_BYTES))
+  app.use(`${API_PREFIX}/*`, readBodyWithin(MAX_BODY_BYTES))
 
   app.route('/', dashboard())
-  app.route('/healthz', healthz())
-  app.route('/metrics', prometheusMetrics())
-  app.route('/functions/v1/metrics-collect', metricsCollect())
-  app.route('/functions/v1/server-events', serverEvents())
-  app.route('/functions/v1/usage-track', usageTrack(config.corsOrigins))
+  app.route(ROUTES.healthz, healthz())
+  app.route(ROUTES.prometheusMetrics, prometheusMetrics())
+  app.route(ROUTES.metricsCollect, metricsCollect())
+  app.route(ROUTES.serverEvents, serverEvents())
+  app.route(ROUTES.usageTrack, usageTrack(config.corsOrigins))
   // Directory sites on other origins read metrics from the browser (the MetricsTab).
   const readCors = cors({
     origin: config.corsOrigins === '*' ? '*' : (origin) => ((config.corsOrigins as string[]).includes(origin) ? origin : null),
@@ -98,12 +98,12 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     exposeHeaders: ['etag'],
     maxAge: 86_400,
   })
-  for (const path of ['/functions/v1/metrics-fetch', '/functions/v1/metrics-stream', '/functions/v1/servers']) app.use(path, readCors)
-  app.route('/functions/v1/metrics-fetch', metricsFetch())
-  app.route('/functions/v1/metrics-aggregate', metricsAggregate())
-  app.route('/functions/v1/metrics-stream', metricsStream())
-  app.route('/functions/v1/servers', serversList())
-  app.route('/functions/v1/admin/servers', adminServers())
+  for (const path of [ROUTES.metricsFetch, ROUTES.metricsStream, ROUTES.servers]) app.use(path, readCors)
+  app.route(ROUTES.metricsFetch, metricsFetch())
+  app.route(ROUTES.metricsAggregate, metricsAggregate())
+  app.route(ROUTES.metricsStream, metricsStream())
+  app.route(ROUTES.servers, serversList())
+  app.route(ROUTES.adminServers, adminServers())
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.onError((error, c) => {

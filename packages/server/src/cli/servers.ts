@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
+import { serverIdProblem } from '@mcpdir/metrics/protocol'
 import type { Command } from './command'
 import { DEFAULT_DB, dbOption, openDatabase, usageError } from './database-options'
-import { registerServer, validServerId } from '../credentials/server-credentials'
+import { registerServer } from '../credentials/server-credentials'
 import { StoreConflictError } from '../store/store'
 
 const USAGE = `Usage:
@@ -52,7 +53,7 @@ export const serversCommand: Command = {
     }
     if (!['add', 'remove', 'disable', 'enable'].includes(action ?? '')) throw usageError(`expected add, list, remove, disable or enable`)
     if (id === undefined) throw usageError(`servers ${action} needs a server id`)
-    const problem = validServerId(id)
+    const problem = serverIdProblem(id)
     if (problem) throw usageError(problem)
     const store = await openDatabase(values)
     try {

@@ -9,6 +9,8 @@ import {
   generateSigningSecret,
   type MetricsFetchResponse,
   PERIODS,
+  parseErrorResponse,
+  ROUTES,
   signLegacy,
 } from '@mcpdir/metrics/protocol'
 import type { Command } from './command'
@@ -78,10 +80,10 @@ async function run(t: SystemTest): Promise<void> {
   let creds: { api_key: string; signing_secret: string } | undefined
   const now = Date.now()
   const collect = async (body: string, headers: Record<string, string>) =>
-    t.request('/functions/v1/metrics-collect', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
+    t.request(ROUTES.metricsCollect, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
 
   const registered = await t.step('register a throwaway server', async () => {
-    const { status, json } = await t.admin('/functions/v1/admin/servers', 'POST', { id: serverId, name: 'mcpdir system test' })
+    const { status, json } = await t.admin(ROUTES.adminServers, 'POST', { id: serverId, name: 'mcpdir system test' })
     if (status !== 201) throw new Error(`admin endpoint answered ${status}: ${JSON.stringify(json.error ?? json)}`)
     creds = json as unknown as { api_key: string; signing_secret: string }
     return serverId
@@ -139,13 +141,13 @@ async function run(t: SystemTest): Promise<void> {
         'x-api-key': key,
         ...(await createSignatureHeaders({ secrets: secret, id: 'st-stale', body: standard, timestampSeconds: Math.floor(now / 1000) - 3600 })),
       })
-      expectEqual('stale', (stale.json.error as { code?: string })?.code, 'timestamp_stale')
-      return `401 ${(forged.json.error as { code?: string })?.code}, 401 ${(legacyForged.json.error as { code?: string })?.code}, 401 timestamp_stale`
+      expectEqual('stale', parseErrorResponse(stale.json)?.code, 'timestamp_stale')
+      return `401 ${parseErrorResponse(forged.json)?.code}, 401 ${parseErrorResponse(legacyForged.json)?.code}, 401 timestamp_stale`
     })
 
     await t.step('usage-track', async () => {
       for (const action of ['view', 'install']) {
-        const { status, json } = await t.request('/functions/v1/usage-track', {
+        const { status, json } = await t.request(ROUTES.usageTrack, {
           method: 'POST',
           body: JSON.stringify({ serverId, action }),
           headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (mcpdir system-test) Gecko/20100101 Firefox/140.0' },
@@ -157,7 +159,7 @@ async function run(t: SystemTest): Promise<void> {
 
     const today = new Date(now).toISOString().slice(0, 10)
     await t.step('metrics-aggregate', async () => {
-      const { status, json } = await t.admin('/functions/v1/metrics-aggregate', 'POST', { date: today })
+      const { status, json } = await t.admin(ROUTES.metricsAggregate, 'POST', { date: today })
       expectEqual('status', status, 200)
       if (!(Number(json.metrics_aggregated) >= 3)) throw new Error(`metrics_aggregated ${json.metrics_aggregated}`)
       return `${json.metrics_aggregated} daily rows for ${today}`
@@ -165,7 +167,7 @@ async function run(t: SystemTest): Promise<void> {
 
     for (const period of PERIODS) {
       await t.step(`metrics-fetch ${period}: numbers round-trip`, async () => {
-        const { status, json } = await t.admin(`/functions/v1/metrics-fetch?server_id=${serverId}&period=${period}`, 'GET')
+        const { status, json } = await t.admin(`${ROUTES.metricsFetch}?${new URLSearchParams({ server_id: serverId, period })}`, 'GET')
         expectEqual('status', status, 200)
         const data = json as unknown as MetricsFetchResponse
         const summary = (name: string) => data.metrics.find((m) => m.name === name)?.summary
@@ -180,7 +182,7 @@ async function run(t: SystemTest): Promise<void> {
     }
   } finally {
     await t.step('remove the throwaway server', async () => {
-      const { status } = await t.admin(`/functions/v1/admin/servers/${serverId}`, 'DELETE')
+      const { status } = await t.admin(`${ROUTES.adminServers}/${encodeURIComponent(serverId)}`, 'DELETE')
       expectEqual('status', status, 200)
       return serverId
     })

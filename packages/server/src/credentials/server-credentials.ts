@@ -1,5 +1,4 @@
 // Registering servers and rotating their credentials: shared by the CLI and the admin endpoints.
-import { MAX_SERVER_ID_LENGTH, SERVER_ID_PATTERN } from '@mcpdir/metrics/protocol'
 import { newCredentials } from './keys'
 import type { Store } from '../store/store'
 
@@ -16,13 +15,6 @@ export interface ShownCredentials {
   api_key: string
   signing_secret: string
   read_token?: string
-}
-
-export function validServerId(id: string): string | undefined {
-  if (id.length === 0 || id.length > MAX_SERVER_ID_LENGTH || !SERVER_ID_PATTERN.test(id)) {
-    return `server id must be 1-${MAX_SERVER_ID_LENGTH} characters: a letter or digit, then letters, digits, _ . -`
-  }
-  return undefined
 }
 
 /** Creates a server; throws `StoreConflictError` when the id is taken. */

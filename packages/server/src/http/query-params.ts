@@ -1,4 +1,4 @@
-import { DEFAULT_PERIOD, isPeriod, MAX_NAME_LENGTH, NAME_PATTERN, type Period, PERIODS, SERVER_ID_PATTERN } from '@mcpdir/metrics/protocol'
+import { DEFAULT_PERIOD, isPeriod, MAX_NAME_LENGTH, NAME_PATTERN, type Period, PERIODS, serverIdProblem } from '@mcpdir/metrics/protocol'
 import type { Context } from 'hono'
 import { ApiError } from './api-error'
 import type { AppEnv } from '../app/app-env'
@@ -6,7 +6,8 @@ import type { AppEnv } from '../app/app-env'
 export function serverIdParam(c: Context<AppEnv>): string {
   const id = c.req.query('server_id') ?? c.req.query('serverId')
   if (!id) throw new ApiError(400, 'invalid_body', 'server_id is required', 'server_id')
-  if (id.length > 128 || !SERVER_ID_PATTERN.test(id)) throw new ApiError(400, 'invalid_body', 'server_id is not a valid server id', 'server_id')
+  const problem = serverIdProblem(id)
+  if (problem) throw new ApiError(400, 'invalid_body', problem, 'server_id')
   return id
 }
 

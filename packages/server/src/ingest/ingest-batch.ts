@@ -4,8 +4,10 @@ import {
   type CollectBatch,
   DEDUPE_WINDOW_MS,
   describeIssues,
+  maxPointAgeMs,
   parseCollectBatch,
   Sketch,
+  STREAM_EVENT,
   type StreamPoint,
   sha256Hex,
   sketchPercentiles,
@@ -40,9 +42,9 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
   if (typeof bodyServerId === 'string' && bodyServerId !== server.id) {
     throw new ApiError(403, 'key_server_mismatch', `this key is for another server than ${bodyServerId}`, 'server_id')
   }
-  // Late points are accepted while their raw neighbours are still kept (an hour of margin), so a bucket is
-  // never recomputed from partly purged data.
-  const maxAgeMs = config.retention.rawMs - 3_600_000
+  // Late points are accepted while their raw neighbours are still kept (the protocol's margin), so a bucket
+  // is never recomputed from partly purged data.
+  const maxAgeMs = maxPointAgeMs(config.retention.rawMs)
   const parsed = parseCollectBatch(json, { nowMs: now, serverId: server.id, maxAgeMs })
   if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
   const batch = parsed.value
@@ -72,15 +74,16 @@ function publishBatch(hub: LiveHub, serverId: string, batch: CollectBatch, now: 
   const heartbeat = batch.events.find((e) => e.type === 'heartbeat')
   const events = batch.events.filter((e) => e.type !== 'heartbeat')
   if (batch.points.length > 0 || events.length > 0) {
+    // Timers carry their sketch (so clients merge them exactly) and this point's own avg and percentiles.
     const points = batch.points.map((p) => {
       const { sketch, ...rest } = p
       const stream: StreamPoint = { ...rest }
       if (sketch) {
-        Object.assign(stream, { avg: p.sum / p.count, ...sketchPercentiles(Sketch.fromJSON(sketch), p.min, p.max) })
+        Object.assign(stream, { avg: p.sum / p.count, ...sketchPercentiles(Sketch.fromJSON(sketch), p.min, p.max), sketch })
       }
       return stream
     })
-    hub.publish(serverId, { event: 'metrics', data: { server_id: serverId, received_at: now, points, events } })
+    hub.publish(serverId, { event: STREAM_EVENT.metrics, data: { server_id: serverId, received_at: now, points, events } })
   }
-  if (heartbeat) hub.publish(serverId, { event: 'heartbeat', data: { server_id: serverId, timestamp: heartbeat.timestamp } })
+  if (heartbeat) hub.publish(serverId, { event: STREAM_EVENT.heartbeat, data: { server_id: serverId, timestamp: heartbeat.timestamp } })
 }

@@ -1,6 +1,7 @@
-import type { StreamMessages } from '@mcpdir/metrics/protocol'
+import type { StreamDataEvent, StreamMessages } from '@mcpdir/metrics/protocol'
 
-export type StreamMessage = { [K in keyof StreamMessages]: { event: K; data: StreamMessages[K] } }[keyof StreamMessages]
+/** A message the hub fans out: one of the stream's data events (`ready` and `overflow` are per connection). */
+export type StreamMessage = { [K in StreamDataEvent]: { event: K; data: StreamMessages[K] } }[StreamDataEvent]
 
 export interface Subscriber {
   /** Called for each message of the server; must not block. */

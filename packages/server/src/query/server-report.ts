@@ -4,6 +4,10 @@ import {
   type CallBucket,
   type CallSummary,
   type FetchedEvent,
+  isErrorOutcome,
+  MCP_METRICS,
+  MCP_TAG,
+  type McpKind,
   type MetricSeries,
   PERIOD_SPECS,
   type Period,
@@ -61,10 +65,9 @@ export function metricSeries(rows: readonly AggregateRow[], w: Window): MetricSe
   return series
 }
 
-const ERROR_OUTCOMES = new Set(['error', 'tool_error'])
-
 /** Calls, errors and latency per value of `tag` on `mcp.<kind>.calls` / `mcp.<kind>.duration`. */
-export function breakdown(rows: readonly AggregateRow[], kind: string, tag: string): Breakdown[] {
+export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: string): Breakdown[] {
+  const names = MCP_METRICS[kind]
   const calls = new Map<string, { calls: number; errors: number; duration?: Accumulator }>()
   const entry = (key: string) => {
     let e = calls.get(key)
@@ -75,14 +78,14 @@ export function breakdown(rows: readonly AggregateRow[], kind: string, tag: stri
     return e
   }
   for (const row of rows) {
-    if (row.name !== `mcp.${kind}.calls` && row.name !== `mcp.${kind}.duration`) continue
+    if (row.name !== names.calls && row.name !== names.duration) continue
     const tags = tagsOf(row)
     const key = tags[tag]
     if (key === undefined) continue
     const e = entry(key)
-    if (row.name.endsWith('.calls')) {
+    if (row.name === names.calls) {
       e.calls += row.sum
-      if (ERROR_OUTCOMES.has(tags.outcome ?? '')) e.errors += row.sum
+      if (isErrorOutcome(tags[MCP_TAG.outcome])) e.errors += row.sum
     } else {
       e.duration = accumulate(e.duration, row, 0)
     }
@@ -99,8 +102,8 @@ export function breakdown(rows: readonly AggregateRow[], kind: string, tag: stri
 function callBuckets(rows: readonly AggregateRow[], bucketMs: number): Map<number, { calls: number; errors: number; duration?: Accumulator }> {
   const buckets = new Map<number, { calls: number; errors: number; duration?: Accumulator }>()
   for (const row of rows) {
-    const isCalls = row.name === 'mcp.tool.calls'
-    if (!isCalls && row.name !== 'mcp.tool.duration') continue
+    const isCalls = row.name === MCP_METRICS.tool.calls
+    if (!isCalls && row.name !== MCP_METRICS.tool.duration) continue
     const t = bucketMs > 0 ? Math.floor(row.bucket / bucketMs) * bucketMs : 0
     let b = buckets.get(t)
     if (!b) {
@@ -109,7 +112,7 @@ function callBuckets(rows: readonly AggregateRow[], bucketMs: number): Map<numbe
     }
     if (isCalls) {
       b.calls += row.sum
-      if (ERROR_OUTCOMES.has(tagsOf(row).outcome ?? '')) b.errors += row.sum
+      if (isErrorOutcome(tagsOf(row)[MCP_TAG.outcome])) b.errors += row.sum
     } else {
       b.duration = accumulate(b.duration, row, t)
     }
@@ -191,10 +194,10 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
     metrics: metricSeries(rows, w),
     calls: callReport(rows, w),
     breakdowns: {
-      tools: breakdown(current, 'tool', 'tool'),
-      resources: breakdown(current, 'resource', 'resource'),
-      prompts: breakdown(current, 'prompt', 'prompt'),
-      clients: breakdown(current, 'tool', 'client'),
+      tools: breakdown(current, 'tool', MCP_METRICS.tool.tag),
+      resources: breakdown(current, 'resource', MCP_METRICS.resource.tag),
+      prompts: breakdown(current, 'prompt', MCP_METRICS.prompt.tag),
+      clients: breakdown(current, 'tool', MCP_TAG.client),
     },
     usage: usageReport(await store.usageRows(server.id, w.previousFrom, w.to), w),
     events,

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { describeIssues, parseWith } from '@mcpdir/metrics/protocol'
+import { describeIssues, parseWith, serverIdProblem } from '@mcpdir/metrics/protocol'
 import { ApiError } from '../http/api-error'
 import type { AppEnv } from '../app/app-env'
 import { requireAdmin } from '../http/auth'
 import { readJson } from '../http/read-json'
-import { registerServer, rotateServerKeys, validServerId } from '../credentials/server-credentials'
+import { registerServer, rotateServerKeys } from '../credentials/server-credentials'
 import { StoreConflictError } from '../store/store'
 
 const createBody = z.object({
@@ -27,7 +27,7 @@ export function adminServers() {
       const { store, clock } = c.var.deps
       const parsed = parseWith(createBody, readJson(c.var.body))
       if (!parsed.ok) throw new ApiError(400, 'invalid_body', describeIssues(parsed.issues), parsed.issues[0]?.path)
-      const problem = validServerId(parsed.value.id)
+      const problem = serverIdProblem(parsed.value.id)
       if (problem) throw new ApiError(400, 'invalid_body', problem, 'id')
       try {
         const shown = await registerServer(

@@ -1,3 +1,4 @@
+import { STREAM_EVENT, type StreamEvent, type StreamMessages } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../app/app-env'
@@ -9,7 +10,8 @@ import { readableServer } from '../http/read-access'
  * `GET /functions/v1/metrics-stream?server_id=…`: Server-Sent Events with each accepted batch's points,
  * heartbeats and usage for the server, as they arrive. Read rules as metrics-fetch (a read token may come as
  * `?token=`, since EventSource cannot send headers). A client that falls `streamQueueLimit` messages behind
- * is disconnected rather than buffered without end; it can reconnect and refetch.
+ * is disconnected rather than buffered without end; it can reconnect and refetch. Event names and data are
+ * the protocol's `StreamMessages`.
  */
 export function metricsStream() {
   return new Hono<AppEnv>().get('/', async (c) => {
@@ -33,12 +35,14 @@ export function metricsStream() {
       })
       stream.onAbort(() => wake?.())
       let id = 0
+      const send = <K extends StreamEvent>(event: K, data: StreamMessages[K], withId = true) =>
+        stream.writeSSE({ event, data: JSON.stringify(data), ...(withId && { id: String(id++) }) })
       try {
-        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ server_id: server.id }), id: String(id++) })
+        await send(STREAM_EVENT.ready, { server_id: server.id })
         while (!stream.aborted && !overflowed && !closing) {
           const message = queue.shift()
           if (message) {
-            await stream.writeSSE({ event: message.event, data: JSON.stringify(message.data), id: String(id++) })
+            await send(message.event, message.data)
             continue
           }
           const timedOut = await new Promise<boolean>((resolve) => {
@@ -52,7 +56,7 @@ export function metricsStream() {
           if (timedOut && !stream.aborted) await stream.write(': keep-alive\n\n')
         }
         if (overflowed && !stream.aborted) {
-          await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ reason: 'client fell behind; reconnect and refetch' }) })
+          await send(STREAM_EVENT.overflow, { reason: 'client fell behind; reconnect and refetch' }, false)
         }
       } finally {
         unsubscribe()

@@ -1,4 +1,4 @@
-import type { ServerHeadline, ServersListResponse } from '@mcpdir/metrics/protocol'
+import { MCP_METRICS, type ServerHeadline, type ServersListResponse } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import type { AppEnv } from '../app/app-env'
 import { isAdmin } from '../http/auth'
@@ -19,7 +19,7 @@ export function serversList() {
     const servers: ServerHeadline[] = []
     for (const server of await store.listServers()) {
       if (server.disabled || (server.isPrivate && !admin)) continue
-      const report = await serverReport(store, server, period, now, ['mcp.tool.calls', 'mcp.tool.duration'])
+      const report = await serverReport(store, server, period, now, [MCP_METRICS.tool.calls, MCP_METRICS.tool.duration])
       const { calls, error_rate, p95 } = report.calls.summary
       servers.push({
         id: server.id,

@@ -1,4 +1,4 @@
-import { describeIssues, parseUsageTrack } from '@mcpdir/metrics/protocol'
+import { describeIssues, parseUsageTrack, STREAM_EVENT } from '@mcpdir/metrics/protocol'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
@@ -64,7 +64,7 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       for (const serverId of new Set(rows.map((r) => r.serverId))) {
         c.var.deps.reportCache.invalidate(serverId)
         const actions = rows.filter((r) => r.serverId === serverId).map((r) => r.action)
-        hub.publish(serverId, { event: 'usage', data: { server_id: serverId, timestamp: now, actions } })
+        hub.publish(serverId, { event: STREAM_EVENT.usage, data: { server_id: serverId, timestamp: now, actions } })
       }
       return c.json({ success: true, recorded: true })
     })
