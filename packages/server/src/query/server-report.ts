@@ -11,11 +11,11 @@ import {
   type MetricSeries,
   PERIOD_SPECS,
   type Period,
-  TIER_MS,
   type UsageBucket,
   type UsageCounts,
 } from '@mcpdir/metrics/protocol'
 import { type Accumulator, type AggregateRow, accumulate, bucketValues, tagsOf } from './aggregations'
+import { availability } from './availability'
 import type { ServerRecord, Store, UsageReadRow } from '../store/store'
 
 /** The period ending with the bucket that holds `now`, and the one before it. */
@@ -171,17 +171,6 @@ export function usageReport(rows: readonly UsageReadRow[], w: Window) {
     totals: countUsage(current),
     previous: countUsage(rows.filter((r) => r.timestamp >= w.previousFrom && r.timestamp < w.from)),
   }
-}
-
-/** Share of minutes in [from, min(to, now)) with a heartbeat, counted from the first heartbeat ever. */
-export async function availability(store: Store, serverId: string, from: number, to: number, now: number): Promise<number | null> {
-  const first = await store.firstHeartbeat(serverId)
-  if (first === undefined) return null
-  const start = Math.max(from, first)
-  const end = Math.min(to, Math.floor(now / TIER_MS.minute) * TIER_MS.minute + TIER_MS.minute)
-  if (end <= start) return null
-  const minutes = Math.ceil((end - start) / TIER_MS.minute)
-  return Math.min(1, (await store.heartbeatMinutes(serverId, start, end)) / minutes)
 }
 
 export async function serverReport(store: Store, server: ServerRecord, period: Period, now: number, names?: readonly string[]) {
