@@ -100,8 +100,8 @@ if (server) {
   out()
   out('## Query: metrics-fetch')
   out()
-  out(`Generated database: ${q.servers} servers × ${q.series} series; ${q.rawDays} day(s) of raw points at 10 s (${fmt(q.rawRows)} rows), minute`)
-  out('rollups for 2 days, hour rollups for 90 days, day rollups for 180 days. Cold = the first read of a report;')
+  out(`Generated database: ${q.servers} servers × ${q.series} series; ${q.rawDays} day(s) of raw points at 10 s (${fmt(q.rawRows)} rows), every`)
+  out('tier for as long as it is kept (1m, 5m, 15m: 2 days; 1h: 14; 6h: 60; 1d: 180). Cold = the first read of a report;')
   out('warm = repeated reads (reports are cached for their Cache-Control age, at most 60 s, and dropped when the')
   out('server sends data). Baseline: a plain `GROUP BY` over the raw points of the same server and period.')
   out()
@@ -111,10 +111,32 @@ if (server) {
     out(`| ${period} | ${r.coldFetchP50Ms} | ${r.fetchP50Ms} | ${r.fetchP95Ms} | ${r.plainGroupByP50Ms} | ${r.speedupOverGroupBy} | ${r.coldSpeedupOverGroupBy} | warm ${mark(r.fetchP95Ms <= 10)}, cold ${mark(r.coldFetchP50Ms <= 10)} |`)
   }
   out()
-  out('What limits the cold read: the report merges every rollup row of the period and the one before it in')
-  out('JavaScript (for 1d: 57 600 minute rows, a third of them timer sketches). Sketches and tags are now parsed once')
-  out('per row and sketch stores are sized once, which halved it; the next step is a rollup tier per period bucket')
-  out('size (5, 10, 15 min, 6 h), which would cut the rows read by up to 15×.')
+  out('Each period reads the tier of its bucket width (12h: two 5-minute rows a bucket), so a report reads about')
+  out('buckets × series rows for the period and the one before (1d: 2 × 96 rows a series, where release 0 read')
+  out('2 × 1 440 minute rows and took 340–520 ms cold), tags parsed once per series and sketches decoded from their')
+  out('binary form. What is left of the cold read is reading those rows from SQLite and merging the timer sketches.')
+
+  if (q.list) {
+    const list = q.list
+    out()
+    out('## Query: the servers list')
+    out()
+    out(`${list.sizes.map((r) => fmt(r.servers)).join(', ')} servers with 7 days of hourly tool-call rollups and some usage each, period ${list.period},`)
+    out('in-process (no socket). The list is answered from the headline index in memory; cold = the index had just')
+    out('changed, so the sorted order was rebuilt on the request; warm = the same request again. Later page = a')
+    out('cursor near the end. Baseline: what the list did before, a report per server on every request.')
+    out()
+    out('| servers | index build ms | refresh, nothing changed ms | sort | first page cold p95 ms | later page cold p95 ms | warm p95 ms |')
+    out('|---|---|---|---|---|---|---|')
+    for (const r of list.sizes) {
+      for (const [sort, f] of Object.entries(r.sorts)) {
+        out(`| ${fmt(r.servers)} | ${r.indexBuildMs} | ${r.refreshNothingChangedMs} | ${sort} | ${f.first.coldP95Ms} | ${f.later?.coldP95Ms ?? '–'} | ${f.first.warmP95Ms} |`)
+      }
+    }
+    out()
+    if (list.baseline) out(`Baseline (${list.baseline.name}), ${fmt(list.baseline.servers)} servers: p95 ${list.baseline.p95Ms} ms per list request.`)
+    out(`${list.ratio.servers} servers: cold p95 × ${list.ratio.coldP95} (target ≤ ${list.ratio.target}); ${fmt(list.target.servers)} servers: cold p95 ${list.target.coldP95Ms} ms (target ≤ ${list.target.budgetMs} ms) ${mark(list.target.met)}.`)
+  }
 
   out()
   out('## Live')
@@ -128,6 +150,8 @@ if (bundle) {
   out('## Bundle')
   out()
   out(`MetricsTab with uPlot, without React: ${(bundle.minifiedBytes / 1024).toFixed(1)} KB minified, **${(bundle.gzipBytes / 1024).toFixed(1)} KB gzip** (budget ${bundle.budgetBytes / 1024} KB, checked in \`npm test\`).`)
+  const table = bundle.components?.ServersTable
+  if (table) out(`ServersTable, without React: ${(table.minifiedBytes / 1024).toFixed(1)} KB minified, **${(table.gzipBytes / 1024).toFixed(1)} KB gzip** (budget ${table.budgetBytes / 1024} KB).`)
 }
 
 writeFileSync(join(root, 'docs/benchmarks.md'), `${lines.join('\n')}\n`)

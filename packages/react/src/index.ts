@@ -1,7 +1,7 @@
 'use client'
 /**
- * `@mcpdir/metrics-react`: the MetricsTab for directory sites, its headless hook, the browser-safe client
- * and usage tracking.
+ * `@mcpdir/metrics-react`: the MetricsTab for directory sites' server pages, the ServersTable for their index,
+ * their headless hooks, the browser-safe client and usage tracking.
  *
  * @packageDocumentation
  */
@@ -19,6 +19,7 @@ export {
 } from './metrics-client'
 export { MetricsTab, type MetricsTabProps } from './metrics-tab'
 export { PeriodSelector } from './period-selector'
+export { ServersTable, type ServersTableColumn, type ServersTableProps } from './servers-table'
 export {
   configureUsageTracking,
   createUsageTracker,
@@ -31,3 +32,4 @@ export {
   visitorOptedOut,
 } from './usage-tracker'
 export { isEmptyReport, type ServerMetricsState, type UseServerMetricsOptions, useServerMetrics } from './use-server-metrics'
+export { type ServersListState, type UseServersListOptions, useServersList } from './use-servers-list'

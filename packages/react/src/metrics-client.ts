@@ -4,7 +4,9 @@ import {
   type Period,
   parseErrorResponse,
   routeUrl,
+  type ServersListQuery,
   type ServersListResponse,
+  serversListParams,
   STREAM_EVENT,
   STREAM_EVENTS,
   type StreamMessages,
@@ -82,7 +84,16 @@ export function createMetricsClient(options: MetricsClientOptions) {
       return request(routeUrl(base, 'metricsFetch', query), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
     },
 
-    /** Public servers with headline numbers (private ones too with the admin key as `readToken`). */
+    /**
+     * A page of the servers list with headline numbers (`servers`): public servers, private ones too with the
+     * admin key as `readToken`. Sort, order, search (`q`) and page size as in `ServersListQuery`; pass the
+     * answer's `next_cursor` as `cursor` (with the same other parameters) for the next page.
+     */
+    listServers(query: ServersListQuery = {}, opts: { signal?: AbortSignal } = {}): Promise<ServersListResponse> {
+      return request(routeUrl(base, 'servers', serversListParams(query)), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+    },
+
+    /** The first page of the servers list for a period, by name. @deprecated Use `listServers`, which pages and sorts. */
     fetchServers(period: Period, opts: { signal?: AbortSignal } = {}): Promise<ServersListResponse> {
       return request(routeUrl(base, 'servers', { period }), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
     },

@@ -1,5 +1,5 @@
-import type { MetricsFetchResponse, Period } from '@mcpdir/metrics/protocol'
-import { errorResponseBody, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
+import type { MetricsFetchResponse, Period, ServerHeadline, ServerSort, ServersListResponse, SortOrder } from '@mcpdir/metrics/protocol'
+import { DEFAULT_SERVER_SORT, DEFAULT_SORT_ORDER, errorResponseBody, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
 
 const NOW = Date.parse('2026-03-10T12:00:00Z')
 
@@ -79,6 +79,64 @@ export function fakeFetch(respond: (period: Period, call: number) => MetricsFetc
     const answer = await respond(url.searchParams.get('period') as Period, calls.length)
     if (answer instanceof Error) return new Response(JSON.stringify(errorResponseBody('internal_error', answer.message)), { status: 500 })
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } })
+  }) as typeof fetch
+  return { fetch: impl, calls }
+}
+
+/** A server of the list with its numbers; `previous` defaults to somewhat lower numbers. */
+export function headline(id: string, overrides: Partial<ServerHeadline> = {}): ServerHeadline {
+  const numbers = { calls: 100, errors: 2, error_rate: 0.02, p50_ms: 40, p95_ms: 120, availability: 0.99, views: 50, installs: 5, unique_visitors: 30 }
+  return {
+    id,
+    name: id.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? ' ' : ''}${c.toUpperCase()}`),
+    is_private: false,
+    last_seen: NOW,
+    ...numbers,
+    previous: { ...numbers, calls: 80, views: 40 },
+    ...overrides,
+  }
+}
+
+/**
+ * A fetch that answers the servers list from `servers` as the service would (search, sort with servers
+ * without a value last and ties by id, pages by an offset cursor), recording every request.
+ */
+export function fakeServersApi(servers: ServerHeadline[], options: { fail?: (url: URL, call: number) => boolean } = {}) {
+  const calls: URL[] = []
+  const impl = (async (input: RequestInfo | URL) => {
+    const url = new URL(String(input))
+    calls.push(url)
+    if (options.fail?.(url, calls.length)) return new Response(JSON.stringify(errorResponseBody('internal_error', 'list unavailable')), { status: 500 })
+    const p = url.searchParams
+    const sort = (p.get('sort') ?? DEFAULT_SERVER_SORT) as ServerSort
+    const order = (p.get('order') ?? DEFAULT_SORT_ORDER[sort]) as SortOrder
+    const limit = Number(p.get('limit') ?? 50)
+    const q = (p.get('q') ?? '').toLowerCase()
+    const key = (s: ServerHeadline) => (sort === 'name' ? s.name.toLowerCase() : s[sort])
+    const matching = servers
+      .filter((s) => `${s.id}\n${s.name}`.toLowerCase().includes(q))
+      .sort((a, b) => {
+        const [x, y] = [key(a), key(b)]
+        if (x === y) return a.id < b.id ? -1 : 1
+        if (x === null) return 1
+        if (y === null) return -1
+        return (x < y ? -1 : 1) * (order === 'asc' ? 1 : -1)
+      })
+    const start = Number(p.get('cursor') ?? 0)
+    const page = matching.slice(start, start + limit)
+    const body: ServersListResponse = {
+      success: true,
+      period: (p.get('period') ?? '7d') as Period,
+      sort,
+      order,
+      from: NOW - 7 * 86_400_000,
+      to: NOW,
+      servers: page,
+      next_cursor: start + limit < matching.length ? String(start + limit) : null,
+      total: matching.length,
+      computed_at: NOW,
+    }
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
   }) as typeof fetch
   return { fetch: impl, calls }
 }

@@ -1,13 +1,16 @@
 // metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the raw points
-// in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, 90 days of
-// rollups. Full profile (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M rows).
+// in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, every tier
+// filled for as long as it is kept (1m, 5m, 15m 2 days; 1h 14; 6h 60; 1d 180). Full profile
+// (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M rows).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PERIOD_SPECS, PERIODS, ROUTES, Sketch } from '@mcpdir/metrics/protocol'
+import { PERIOD_SPECS, PERIODS, ROUTES, Sketch, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import { openStore, registerServer } from '../dist/index.js'
 import { startService } from '../dist/testing.js'
+import { benchList } from './list.mjs'
+import { benchUsage } from './usage.mjs'
 
 const full = process.env.BENCH_PROFILE === 'full'
 const SERVERS = full ? 50 : 5
@@ -18,7 +21,9 @@ const HOUR = 60 * MIN
 const DAY = 24 * HOUR
 const REQUESTS = 40
 
-const sketches = [0, 1, 2, 3].map((k) => JSON.stringify(Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toJSON()))
+const sketches = [0, 1, 2, 3].map((k) => Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toBytes())
+/** How far back each tier is filled: as long as the default retention keeps it. */
+const TIER_DAYS = { '1m': 2, '5m': 2, '15m': 2, '1h': 14, '6h': 60, '1d': 180 }
 
 async function generate(path, now) {
   const store = await openStore(path)
@@ -38,12 +43,11 @@ async function seed(path, now) {
   const { store, series } = await generate(path, now)
   for (let s = 0; s < SERVERS; s++) await registerServer(store, { id: `q-${s}` }, now - 200 * DAY)
   const db = store.db
-  const raw = db.prepare('INSERT INTO server_metrics (server_id, name, type, tags, timestamp, count, sum, min, max, last, sketch, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-  const tier = (table) => db.prepare(`INSERT INTO ${table} (server_id, bucket, name, type, tags, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const minute = tier('rollup_minute')
-  const hour = tier('rollup_hour')
-  const day = db.prepare(`INSERT INTO server_metrics_daily (server_id, date, metric_name, type, tags, count_value, sum_value, min_value, max_value, avg_value, last_value, last_ts, sketch, p50, p95, p99)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const addSeries = db.prepare('INSERT INTO series (server_id, name, type, tags) VALUES (?, ?, ?, ?) RETURNING id').pluck()
+  const raw = db.prepare('INSERT INTO metric_points (series_id, timestamp, count, sum, min, max, last, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  const tiers = Object.fromEntries(
+    TIERS.map((tier) => [tier, db.prepare(`INSERT INTO rollup_${tier} (series_id, bucket, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)]),
+  )
   const heartbeat = db.prepare('INSERT INTO server_heartbeats (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING')
   let rows = 0
   const fill = (fn) => {
@@ -51,33 +55,28 @@ async function seed(path, now) {
   }
   for (let s = 0; s < SERVERS; s++) {
     const id = `q-${s}`
+    const ids = series.map((x) => addSeries.get(id, x.name, x.type, x.tags))
     fill(() => {
       for (let t = now - RAW_DAYS * DAY; t < now; t += 10_000) {
         for (const [i, x] of series.entries()) {
           const v = 10 + ((t / 10_000 + i) % 50)
-          raw.run(id, x.name, x.type, x.tags, t, 6, v * 6, v, v + 5, v, x.type === 'timer' ? sketches[i % 4] : null, t)
+          raw.run(ids[i], t, 6, v * 6, v, v + 5, v, x.type === 'timer' ? sketches[i % 4] : null)
           rows++
         }
       }
     })
     fill(() => {
-      for (let t = Math.floor(now / MIN) * MIN - 2 * DAY; t < now; t += MIN) {
-        heartbeat.run(id, t)
-        for (const [i, x] of series.entries()) minute.run(id, t, x.name, x.type, x.tags, 36, 900, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
-      }
+      for (let t = Math.floor(now / MIN) * MIN - 2 * DAY; t < now; t += MIN) heartbeat.run(id, t)
     })
-    fill(() => {
-      for (let t = Math.floor(now / HOUR) * HOUR - 90 * DAY; t < now; t += HOUR) {
-        for (const [i, x] of series.entries()) hour.run(id, t, x.name, x.type, x.tags, 2160, 54_000, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
-      }
-    })
-    fill(() => {
-      for (let t = Math.floor(now / DAY) * DAY - 180 * DAY; t < now; t += DAY) {
-        for (const [i, x] of series.entries()) {
-          day.run(id, new Date(t).toISOString().slice(0, 10), x.name, x.type, x.tags, 51_840, 1_296_000, 10, 60, 25, 30, t, x.type === 'timer' ? sketches[i % 4] : null, 20, 50, 60)
+    for (const tier of TIERS) {
+      const width = TIER_MS[tier]
+      const count = 6 * (width / 10_000)
+      fill(() => {
+        for (let t = Math.floor(now / width) * width - TIER_DAYS[tier] * DAY; t < now; t += width) {
+          for (const [i, x] of series.entries()) tiers[tier].run(ids[i], t, count, count * 25, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
         }
-      }
-    })
+      })
+    }
   }
   await store.close()
   return rows
@@ -111,8 +110,8 @@ export async function benchQuery() {
         }
         const spec = PERIOD_SPECS[period]
         const groupBy = db.prepare(
-          `SELECT name, tags, timestamp / ${spec.bucketMs} AS b, count(*) AS n, sum(sum) AS s, min(min) AS lo, max(max) AS hi
-           FROM server_metrics WHERE server_id = ? AND timestamp >= ? AND timestamp < ? GROUP BY name, tags, b`,
+          `SELECT p.series_id, p.timestamp / ${spec.bucketMs} AS b, count(*) AS n, sum(p.sum) AS s, min(p.min) AS lo, max(p.max) AS hi
+           FROM series s CROSS JOIN metric_points p WHERE p.series_id = s.id AND s.server_id = ? AND p.timestamp >= ? AND p.timestamp < ? GROUP BY p.series_id, b`,
         )
         const plain = []
         for (let r = 0; r < Math.min(REQUESTS, 10); r++) {
@@ -138,6 +137,10 @@ export async function benchQuery() {
       db.close()
       await service.stop()
     }
+    // a busy server's 90d usage section, beside release 0's read of every raw usage row (bench/usage.mjs)
+    results.usage = await benchUsage()
+    // the servers list of a directory: N servers, the list request's p95 beside a report per server (bench/list.mjs)
+    results.list = await benchList()
     return results
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -23,8 +23,10 @@ export type {
   ServerCredentials,
   ServerRecord,
   Store,
-  UsageReadRow,
+  UsageAggregates,
+  UsageCountRow,
   UsageRow,
+  UsageVisitorsRow,
 } from './store/store'
 export { StoreConflictError } from './store/store'
-export type { AggregateRow } from './query/aggregations'
+export type { AggregateRow, SeriesInfo } from './query/aggregations'

@@ -25,13 +25,16 @@ export function addServer(db: string, id: string, ...flags: string[]): Credentia
   return JSON.parse(result.stdout) as Credentials
 }
 
+/** Raw points with their series spelled out (server_id, name, type, tags), for queries in tests. */
+export const POINTS = '(SELECT s.server_id, s.name, s.type, s.tags, p.* FROM metric_points p JOIN series s ON s.id = p.series_id)'
+
 /** Rows in every data table, read straight from the database file. */
 export function rowCounts(db: string) {
   const conn = new Database(db, { readonly: true })
   try {
     const count = (table: string) => (conn.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
     return {
-      server_metrics: count('server_metrics'),
+      metric_points: count('metric_points'),
       server_events: count('server_events'),
       server_usage: count('server_usage'),
       ingest_batches: count('ingest_batches'),

@@ -3,7 +3,7 @@
 import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, generateSigningSecret } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningService, startService } from '../src/testing'
-import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, post, postStream, query, rowCounts, signedHeaders } from './helpers'
+import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, POINTS, post, postStream, query, rowCounts, signedHeaders } from './helpers'
 
 let service: RunningService
 let alpha: Credentials
@@ -49,7 +49,7 @@ describe('POST /functions/v1/metrics-collect', () => {
     const response = await post(collect, payload, await legacyHeaders(alpha, payload))
     expect(response.status).toBe(200)
     expect(response.json).toEqual({ success: true, metrics_processed: 1 })
-    const rows = query<{ name: string; type: string; tags: string; sum: number }>(service.dbPath, "SELECT name, type, tags, sum FROM server_metrics WHERE server_id = 'alpha'")
+    const rows = query<{ name: string; type: string; tags: string; sum: number }>(service.dbPath, `SELECT name, type, tags, sum FROM ${POINTS} WHERE server_id = 'alpha'`)
     expect(rows).toEqual([{ name: 'response_time', type: 'gauge', tags: '{"endpoint":"query"}', sum: 120.5 }])
   })
 

@@ -12,6 +12,7 @@ import { createApp } from '../src/app/create-app'
 import { registerServer } from '../src/credentials/server-credentials'
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store'
 import { CLI, type RunningService, startService } from '../src/testing'
+import { POINTS } from './helpers'
 
 function freePort(): Promise<number> {
   return new Promise((ok) => {
@@ -71,8 +72,8 @@ describe('reliability', () => {
       await Promise.all(senders.map((m) => m.shutdown()))
       await service.stop()
       const db = new Database(join(dir, 'metrics.db'), { readonly: true })
-      const stored = db.prepare("SELECT sum(sum) AS total FROM server_metrics WHERE name = 'crash.work'").get() as { total: number }
-      const dropped = db.prepare("SELECT coalesce(sum(sum), 0) AS n FROM server_metrics WHERE name LIKE 'mcpdir.sdk.%'").get() as { n: number }
+      const stored = db.prepare(`SELECT sum(sum) AS total FROM ${POINTS} WHERE name = 'crash.work'`).get() as { total: number }
+      const dropped = db.prepare(`SELECT coalesce(sum(sum), 0) AS n FROM ${POINTS} WHERE name LIKE 'mcpdir.sdk.%'`).get() as { n: number }
       db.close()
       expect(dropped.n).toBe(0)
       expect(stored.total).toBe(recorded)
@@ -109,7 +110,7 @@ describe('reliability', () => {
       expect(await probe.json()).toMatchObject({ error: { code: 'unavailable' } })
       store.db.pragma('max_page_count = 1073741823') // space again
       await m.flush()
-      const total = store.db.prepare("SELECT sum(sum) AS t FROM server_metrics WHERE name = 'full.work'").get() as { t: number }
+      const total = store.db.prepare(`SELECT sum(sum) AS t FROM ${POINTS} WHERE name = 'full.work'`).get() as { t: number }
       expect(total.t).toBe((199 * 200) / 2)
     } finally {
       await m.shutdown()

@@ -24,11 +24,11 @@ export interface MetricsAggregateResponse {
   success: true
   /** The day re-aggregated, `YYYY-MM-DD`. */
   date: string
-  /** Day rollup rows written for it. */
+  /** Rows of the day's `1d` tier bucket written for it (one per series). */
   metrics_aggregated: number
   /** The raw retention applied, in whole days. */
   retention_days: number
-  /** Rows deleted by retention, per kind (`raw`, `minute`, `hour`, `day`, `events`, `usage`, `heartbeats`). */
+  /** Rows deleted by retention, per kind (`raw`, a tier `1m` … `1d`, `events`, `usage`, `heartbeats`). */
   deleted: Partial<Record<string, number>>
 }
 

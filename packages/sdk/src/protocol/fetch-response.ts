@@ -1,6 +1,6 @@
-// What metrics-fetch and the servers list answer (metrics-stream's messages are in stream.ts). Timestamps are
-// epoch milliseconds (`t`, `timestamp`) so charts use them as they are; ISO strings are given where people
-// read them.
+// What metrics-fetch answers (the servers list is in servers-list.ts, metrics-stream's messages in stream.ts).
+// Timestamps are epoch milliseconds (`t`, `timestamp`) so charts use them as they are; ISO strings are given
+// where people read them.
 import type { EventDetails, EventType } from './events'
 import type { MetricType } from './metric-types'
 import type { Period, Tier } from './periods'
@@ -92,6 +92,7 @@ export interface MetricsFetchResponse {
   success: true
   server: { id: string; name: string; is_private: boolean; last_seen: number | null }
   period: Period
+  /** The rollup tier the buckets were read from, named by its width (`PERIOD_SPECS[period].tier`). */
   tier: Tier
   bucket_ms: number
   /** Period start and end, epoch ms. */
@@ -107,24 +108,4 @@ export interface MetricsFetchResponse {
   /** Share of minutes in the period with a heartbeat (0–1); null before the first heartbeat. */
   availability: number | null
   previous_availability: number | null
-}
-
-/** One server in the servers list: the numbers a directory compares servers by. */
-export interface ServerHeadline {
-  id: string
-  name: string
-  is_private: boolean
-  last_seen: number | null
-  calls: number
-  error_rate: number | null
-  p95_ms: number | null
-  installs: number
-  views: number
-  availability: number | null
-}
-
-export interface ServersListResponse {
-  success: true
-  period: Period
-  servers: ServerHeadline[]
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PERIOD_SPECS, PERIODS, TIER_MS, bucketStart, isPeriod } from './periods'
+import { PERIOD_SPECS, PERIODS, TIER_MS, TIERS, type Tier, bucketStart, isPeriod } from './periods'
 
 describe('periods', () => {
   it('give 60–300 buckets each, whole multiples of their tier', () => {
@@ -9,6 +9,15 @@ describe('periods', () => {
       expect(buckets, period).toBeGreaterThanOrEqual(60)
       expect(buckets, period).toBeLessThanOrEqual(300)
       expect(spec.bucketMs % TIER_MS[spec.tier], period).toBe(0)
+      // a report merges at most two rows of its tier into one bucket
+      expect(spec.bucketMs / TIER_MS[spec.tier], period).toBeLessThanOrEqual(2)
+    }
+  })
+
+  it('name tiers by their width, finest first, each a whole multiple of the one before', () => {
+    expect(TIERS).toEqual(['1m', '5m', '15m', '1h', '6h', '1d'])
+    for (let i = 1; i < TIERS.length; i++) {
+      expect(TIER_MS[TIERS[i] as Tier] % TIER_MS[TIERS[i - 1] as Tier], TIERS[i]).toBe(0)
     }
   })
 

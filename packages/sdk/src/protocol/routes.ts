@@ -18,7 +18,7 @@ export const ROUTES = {
   metricsAggregate: `${API_PREFIX}/metrics-aggregate`,
   /** `GET ?server_id[&token]`: Server-Sent Events of a server (see `STREAM_EVENTS`). */
   metricsStream: `${API_PREFIX}/metrics-stream`,
-  /** `GET ?period`: the servers list with headline numbers. */
+  /** `GET ?period&sort&order&limit&cursor&q`: the servers list with headline numbers, a page at a time. */
   servers: `${API_PREFIX}/servers`,
   /** `GET`, `POST`, `POST /:id/rotate`, `DELETE /:id` (admin): register, list, rotate and remove servers. */
   adminServers: `${API_PREFIX}/admin/servers`,

@@ -64,6 +64,81 @@ describe('Sketch', () => {
     )
   })
 
+  it('round-trips through its binary form exactly', () => {
+    fc.assert(
+      fc.property(values, fc.integer({ min: 1, max: 1_000 }), (xs, weight) => {
+        const sketch = new Sketch()
+        for (const x of xs) sketch.add(x, weight)
+        const bytes = sketch.toBytes()
+        expect(bytes).toBeInstanceOf(Uint8Array)
+        const back = Sketch.fromBytes(bytes)
+        expect(back.toJSON()).toEqual(sketch.toJSON())
+        expect(back.count).toBe(sketch.count)
+        for (const q of [0, 0.5, 0.95, 0.99, 1]) expect(back.quantile(q)).toBe(sketch.quantile(q))
+        expect(back.toBytes()).toEqual(bytes)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('merges after decoding exactly as it merges before encoding', () => {
+    fc.assert(
+      fc.property(values, values, values, (a, b, c) => {
+        const before = Sketch.of(a).merge(Sketch.of(b)).merge(Sketch.of(c))
+        const after = Sketch.fromBytes(Sketch.of(a).toBytes())
+          .merge(Sketch.fromBytes(Sketch.of(b).toBytes()))
+          .merge(Sketch.fromBytes(Sketch.of(c).toBytes()))
+        expect(after.toJSON()).toEqual(before.toJSON())
+        expect(Sketch.fromBytes(after.toBytes()).toJSON()).toEqual(Sketch.of([...a, ...b, ...c]).toJSON())
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('binary and JSON forms describe the same sketch, the binary one in fewer bytes', () => {
+    fc.assert(
+      fc.property(values, (xs) => {
+        const sketch = Sketch.of(xs)
+        expect(Sketch.fromBytes(Sketch.fromJSON(sketch.toJSON()).toBytes()).toJSON()).toEqual(sketch.toJSON())
+        expect(sketch.toBytes().length).toBeLessThan(JSON.stringify(sketch.toJSON()).length)
+      }),
+      { numRuns: 200 },
+    )
+    const typical = Sketch.of(Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 5000) / 10))
+    expect(typical.toBytes().length).toBeLessThan(800)
+  })
+
+  it('encodes the empty sketch, a zero-only one, huge counts and the key extremes', () => {
+    expect(Sketch.fromBytes(new Sketch().toBytes()).toJSON()).toEqual(new Sketch().toJSON())
+    const zeros = new Sketch()
+    zeros.add(0, 5)
+    expect(Sketch.fromBytes(zeros.toBytes()).toJSON()).toEqual(zeros.toJSON())
+    const huge = new Sketch()
+    huge.add(1e-9, 2 ** 52)
+    huge.add(1e15, 3e12)
+    const back = Sketch.fromBytes(huge.toBytes())
+    expect(back.toJSON()).toEqual(huge.toJSON())
+    expect(back.count).toBe(2 ** 52 + 3e12)
+  })
+
+  it('refuses bytes that are not a sketch', () => {
+    const good = Sketch.of([1, 2, 300]).toBytes()
+    const bad = [
+      new Uint8Array([]),
+      new Uint8Array([2, 0, 0]), // unknown version
+      good.slice(0, good.length - 1), // truncated
+      new Uint8Array([...good, 0]), // trailing
+      new Uint8Array([1, 0, 2, 4, 0, 1, 1]), // a zero gap
+      new Uint8Array([1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1]), // a key past 2^53
+    ]
+    for (const bytes of bad) expect(() => Sketch.fromBytes(bytes)).toThrow(RangeError)
+    expect(() => {
+      const s = new Sketch()
+      s.add(1, 0.5)
+      s.toBytes()
+    }).toThrow(RangeError)
+  })
+
   it('keeps at most SKETCH_MAX_BINS buckets, folding the lowest, and high quantiles stay accurate', () => {
     const xs = [1e-9, 1e-8, 1e-7, 1e-5, 1, 10, 100, 1e6, 1e12, 1e15]
     const sketch = Sketch.of(xs)

@@ -3,6 +3,7 @@
 // relative error `a` of the true one. Buckets are counts only, so two sketches merge by adding counts, which is
 // what lets the SDK pre-aggregate and the server roll minutes into hours and days without losing accuracy.
 import { MAX_ABS_VALUE } from './limits'
+import { VarintReader, VarintWriter } from './varint'
 
 /** Relative accuracy of every quantile answered: within 1 % of the true value. */
 export const SKETCH_RELATIVE_ACCURACY = 0.01 as const
@@ -29,6 +30,9 @@ export interface SketchJSON {
   keys: number[]
   counts: number[]
 }
+
+/** First byte of the binary form: its format version. */
+const BYTES_VERSION = 1
 
 /** Value a bucket reads back as: within the relative accuracy of every value that fell into it. */
 function bucketValue(key: number): number {
@@ -161,6 +165,64 @@ export class Sketch {
       key = i === 0 ? (json.keys[i] as number) : key + (json.keys[i] as number)
       sketch.addKey(key, json.counts[i] as number)
     }
+    return sketch
+  }
+
+  /**
+   * The compact binary form, for storage: a format version byte, then varints: the zero count, the number of
+   * non-empty buckets, the first bucket key (zigzag), the gaps to each next key, and each bucket's count.
+   * A typical latency distribution takes a few hundred bytes; {@link Sketch.fromBytes} reads it back exactly.
+   * Counts must be whole numbers (as every sketch built from values or wire JSON has).
+   */
+  toBytes(): Uint8Array {
+    const out = new VarintWriter()
+    out.uint(BYTES_VERSION).uint(this.zeroCount)
+    let n = 0
+    for (const count of this.bins) if (count > 0) n++
+    out.uint(n)
+    if (n === 0) return out.finish()
+    let previous: number | undefined
+    for (let i = 0; i < this.bins.length; i++) {
+      if ((this.bins[i] as number) === 0) continue
+      const key = this.offset + i
+      if (previous === undefined) out.int(key)
+      else out.uint(key - previous)
+      previous = key
+    }
+    for (const count of this.bins) if (count > 0) out.uint(count)
+    return out.finish()
+  }
+
+  /** Reads a sketch from {@link Sketch.toBytes}' form. Throws a RangeError on bytes that are not one. */
+  static fromBytes(bytes: Uint8Array): Sketch {
+    const input = new VarintReader(bytes)
+    if (input.uint() !== BYTES_VERSION) throw new RangeError('sketch: unknown binary format version')
+    const sketch = new Sketch()
+    sketch.zeroCount = input.uint()
+    sketch.total = sketch.zeroCount
+    const n = input.uint()
+    if (n > SKETCH_MAX_BINS) throw new RangeError('sketch: too many buckets')
+    if (n > 0) {
+      const keys = new Array<number>(n)
+      keys[0] = input.int()
+      for (let i = 1; i < n; i++) {
+        const gap = input.uint()
+        if (gap === 0) throw new RangeError('sketch: bucket keys must ascend')
+        keys[i] = (keys[i - 1] as number) + gap
+      }
+      const first = keys[0] as number
+      const span = (keys[n - 1] as number) - first + 1
+      if (span > SKETCH_MAX_BINS) throw new RangeError('sketch: bucket keys span too wide')
+      // dense storage sized once, filled directly: decoding is on every report's path
+      sketch.offset = first
+      sketch.bins = new Array<number>(span).fill(0)
+      for (let i = 0; i < n; i++) {
+        const count = input.uint()
+        sketch.bins[(keys[i] as number) - first] = count
+        sketch.total += count
+      }
+    }
+    if (!input.done) throw new RangeError('sketch: trailing bytes')
     return sketch
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from './clock'
 import type { ServiceConfig } from './config'
+import type { HeadlineIndex } from '../query/headline-index'
 import type { LiveHub } from '../query/live-hub'
 import type { RateLimiter } from '../http/rate-limiter'
 import type { ReportCache } from '../query/report-cache'
@@ -17,6 +18,8 @@ export interface AppDeps {
   metrics: ServiceMetrics
   rollups: Rollups
   reportCache: ReportCache
+  /** The servers list's numbers per period, kept current in the background. */
+  headlines: HeadlineIndex
   /** Live streams of this process. */
   hub: LiveHub
   ingestLimiter: RateLimiter

@@ -1,4 +1,4 @@
-import { DEFAULT_RAW_RETENTION_MS } from '@mcpdir/metrics/protocol'
+import { DEFAULT_RAW_RETENTION_MS, type Tier } from '@mcpdir/metrics/protocol'
 
 /** How long each kind of data is kept, in milliseconds; `null` keeps it forever. */
 export interface RetentionConfig {
@@ -7,8 +7,17 @@ export interface RetentionConfig {
    * still have its raw neighbours).
    */
   rawMs: number
+  /** The `1m` tier (the 1h period reads it). */
   minuteMs: number
+  /** The `5m` tier (6h and 12h). */
+  fiveMinuteMs: number
+  /** The `15m` tier (1d). */
+  fifteenMinuteMs: number
+  /** The `1h` tier (7d). */
   hourMs: number
+  /** The `6h` tier (30d). */
+  sixHourMs: number
+  /** The `1d` tier (90d). */
   dayMs: number | null
   eventsMs: number
   usageMs: number
@@ -17,14 +26,37 @@ export interface RetentionConfig {
 
 const DAY = 86_400_000
 
+/**
+ * Every tier is kept at least as long as the longest period reading it plus the period before (the "% change"
+ * compares them): 1h (2 h) for `1m`, 12h (1 d) for `5m`, 1d (2 d) for `15m`, 7d (14 d) for `1h`, 30d (60 d) for
+ * `6h`; `1d` for ever.
+ */
 export const DEFAULT_RETENTION: RetentionConfig = {
   rawMs: DEFAULT_RAW_RETENTION_MS,
   minuteMs: 2 * DAY,
-  hourMs: 90 * DAY,
+  fiveMinuteMs: 2 * DAY,
+  fifteenMinuteMs: 2 * DAY,
+  hourMs: 14 * DAY,
+  sixHourMs: 60 * DAY,
   dayMs: null,
   eventsMs: 180 * DAY,
   usageMs: 180 * DAY,
   heartbeatsMs: 180 * DAY,
+}
+
+/** The RetentionConfig field holding each tier's age. */
+export const TIER_RETENTION = {
+  '1m': 'minuteMs',
+  '5m': 'fiveMinuteMs',
+  '15m': 'fifteenMinuteMs',
+  '1h': 'hourMs',
+  '6h': 'sixHourMs',
+  '1d': 'dayMs',
+} as const satisfies Record<Tier, keyof RetentionConfig>
+
+/** How long a tier is kept (`null`: for ever). */
+export function tierRetentionMs(retention: RetentionConfig, tier: Tier): number | null {
+  return retention[TIER_RETENTION[tier]]
 }
 
 /** How the service behaves; every field has a default suited to one self-hosted instance. */
@@ -45,6 +77,11 @@ export interface ServiceConfig {
   /** How often dirty minutes are rolled up, and retention applied, in the background. */
   rollupIntervalMs: number
   retentionIntervalMs: number
+  /**
+   * How often the servers list's headline numbers are refreshed (query/headline-index.ts): new data shows in the
+   * list within this, plus the list's Cache-Control age in clients.
+   */
+  headlineRefreshMs: number
   /** Messages a live-stream client may fall behind by before it is disconnected. */
   streamQueueLimit: number
   /** Milliseconds between keep-alive comments on a live stream. */
@@ -60,6 +97,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   retention: DEFAULT_RETENTION,
   rollupIntervalMs: 5_000,
   retentionIntervalMs: 60_000,
+  headlineRefreshMs: 15_000,
   streamQueueLimit: 256,
   streamKeepAliveMs: 15_000,
 }

@@ -1,4 +1,4 @@
-import { API_PREFIX, MAX_BODY_BYTES, ROUTES } from '@mcpdir/metrics/protocol'
+import { API_PREFIX, DEFAULT_PERIOD, MAX_BODY_BYTES, ROUTES } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import pino, { type Logger } from 'pino'
@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from './app-env'
 import { readBodyWithin } from '../http/body-limit'
 import { type Clock, systemClock } from './clock'
 import { DEFAULT_CONFIG, type ServiceConfig } from './config'
+import { HeadlineIndex } from '../query/headline-index'
 import { LiveHub } from '../query/live-hub'
 import { dashboard } from '../routes/dashboard'
 import { healthz } from '../routes/healthz'
@@ -34,8 +35,10 @@ export interface CreateAppOptions {
   /** Defaults to a silent logger. */
   logger?: Logger
   /**
-   * Roll up and apply retention on timers in the background (unref'd, so they never keep a process alive).
-   * Default true. Reads roll up pending minutes themselves, so results are current either way.
+   * Roll up, apply retention and refresh the servers list's numbers on timers in the background (unref'd, so
+   * they never keep a process alive). Default true. Reads roll up pending minutes themselves, so results are
+   * current either way; without background jobs, a read of the servers list older than `headlineRefreshMs`
+   * starts its refresh.
    */
   backgroundJobs?: boolean
 }
@@ -58,14 +61,29 @@ export function createApp(options: CreateAppOptions): MetricsApp {
   const config: ServiceConfig = { ...DEFAULT_CONFIG, ...options.config }
   const store = options.store
   let visitorSecret: Promise<string> | undefined
+  const backgroundJobs = options.backgroundJobs ?? true
+  const logger = options.logger ?? pino({ level: 'silent' })
+  const rollups = new Rollups(store, clock, config.retention)
   const deps: AppDeps = {
     store,
     clock,
     config,
-    rollups: new Rollups(store, clock, config.retention),
+    rollups,
     reportCache: new ReportCache(clock),
+    headlines: new HeadlineIndex({
+      store,
+      clock,
+      logger,
+      rollUpPending: () => rollups.runPending(),
+      refreshMs: config.headlineRefreshMs,
+      // replicas sharing a database learn of each other's usage records only by rereading
+      sweepPerRefresh: store.kind === 'postgres' ? 100 : 0,
+      keep: backgroundJobs ? [DEFAULT_PERIOD] : [],
+      // catching up with a moving window may take a tenth of the refresh interval; data that arrived is never put off
+      windowBudgetMs: Math.max(1_000, config.headlineRefreshMs / 10),
+    }),
     hub: new LiveHub(),
-    logger: options.logger ?? pino({ level: 'silent' }),
+    logger,
     metrics: createServiceMetrics(),
     ingestLimiter: new RateLimiter(config.ingestRate.perSecond, config.ingestRate.burst, clock),
     usageLimiter: new RateLimiter(config.usageRate.perSecond, config.usageRate.burst, clock),
@@ -123,7 +141,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
   })
 
   const timers: ReturnType<typeof setInterval>[] = []
-  if (options.backgroundJobs ?? true) {
+  if (backgroundJobs) {
     const every = (ms: number, job: () => Promise<unknown>, name: string) => {
       let busy = false
       const timer = setInterval(() => {
@@ -140,6 +158,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     }
     every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
     every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention).then(() => store.maintain()), 'retention')
+    every(config.headlineRefreshMs, () => deps.headlines.refresh(), 'headline refresh')
   }
   return Object.assign(app, {
     deps,

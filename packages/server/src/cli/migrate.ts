@@ -9,26 +9,25 @@ import { usageError } from './database-options'
 import { loadPostgresStore } from '../store/open-store'
 import { migrateSqlite } from '../store/sqlite/sqlite-store'
 
-/** Parents before children; every table of the schema. */
-const TABLES = [
-  'servers',
-  'server_keys',
-  'server_secrets',
-  'settings',
-  'daily_salts',
-  'ingest_batches',
-  'server_metrics',
-  'server_events',
-  'server_usage',
-  'server_heartbeats',
-  'rollup_dirty',
-  'rollup_minute',
-  'rollup_hour',
-  'server_metrics_daily',
-] as const
-const BOOLEAN_COLUMNS = new Set(['is_private', 'require_signature', 'disabled'])
-const SERIAL_TABLES = ['server_keys', 'server_secrets', 'server_metrics', 'server_events', 'server_usage']
-const BATCH = 2_000
+/**
+ * Every table of the SQLite schema but the migrations' own bookkeeping, parents before children (by their
+ * foreign keys), so a table added by a later migration comes along without being listed here.
+ */
+export function tablesInOrder(source: Database.Database): string[] {
+  const names = (source.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name").pluck().all() as string[])
+  const parents = new Map(names.map((name) => [name, (source.prepare(`PRAGMA foreign_key_list(${name})`).all() as { table: string }[]).map((fk) => fk.table).filter((t) => t !== name)]))
+  const ordered: string[] = []
+  const visit = (name: string) => {
+    if (ordered.includes(name)) return
+    for (const parent of parents.get(name) ?? []) visit(parent)
+    ordered.push(name)
+  }
+  for (const name of names) visit(name)
+  return ordered
+}
+
+/** Rows per INSERT: PostgreSQL takes at most 65 535 parameters a statement. */
+const batchRows = (columns: number) => Math.max(1, Math.min(2_000, Math.floor(60_000 / columns)))
 
 function progress(done: number, total: number, table: string) {
   if (!process.stderr.isTTY && done !== total) return
@@ -61,8 +60,13 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
         process.stderr.write('mcpdir-metrics migrate: the target already holds servers; migrate into an empty database\n')
         return 1
       }
+      // what PostgreSQL types differently: booleans (SQLite's 0 and 1) and serial ids (sequences to move on)
+      const booleans = new Set(
+        (await client.query<{ t: string; c: string }>("SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND data_type = 'boolean'")).rows.map((r) => `${r.t}.${r.c}`),
+      )
+      const serials = (await client.query<{ t: string }>("SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'id' AND column_default LIKE 'nextval%'")).rows.map((r) => r.t)
       await client.query('BEGIN')
-      for (const table of TABLES) {
+      for (const table of tablesInOrder(source)) {
         const columns = (source.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
         const total = (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
         let done = 0
@@ -77,13 +81,13 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
         }
         progress(0, total, table)
         for (const row of source.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
-          rows.push(row.map((value, i) => (BOOLEAN_COLUMNS.has(columns[i] as string) ? value === 1 : value)))
-          if (rows.length >= BATCH) await flush()
+          rows.push(row.map((value, i) => (booleans.has(`${table}.${columns[i]}`) ? value === 1 : value)))
+          if (rows.length >= batchRows(columns.length)) await flush()
         }
         await flush()
         if (total === 0) progress(0, 0, table)
       }
-      for (const table of SERIAL_TABLES) {
+      for (const table of serials) {
         await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT max(id) FROM ${table}), 0) + 1, false)`)
       }
       await client.query('COMMIT')

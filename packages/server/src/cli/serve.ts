@@ -23,8 +23,8 @@ ${DB_USAGE}
   --cors <origins>     comma-separated origins allowed to call usage-track (env MCPDIR_CORS_ORIGINS; default *)
   --trust-proxy        take client addresses from X-Forwarded-For (env MCPDIR_TRUST_PROXY=1)
   --ingest-rate <n>    batches per second each ingest key may send, bursts of 4 × n (env MCPDIR_INGEST_RATE; default 50)
-  --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,minute=2d,hour=90d,day=forever
-                       (also events, usage, heartbeats; units m h d)
+  --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,1m=2d,1h=14d,1d=forever: raw points,
+                       the tiers 1m 5m 15m 1h 6h 1d (or minute, hour, day), events, usage, heartbeats; units m h d
   --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
 
   async run(argv) {

@@ -1,8 +1,8 @@
-// The service's own dashboard (served at `/`): the servers it holds, each opening its MetricsTab. Private
-// servers appear once the admin key is entered (kept in this tab's sessionStorage only).
-import { createMetricsClient, formatDuration, formatNumber, formatPercent, MetricsTab } from '@mcpdir/metrics-react'
-import type { ServerHeadline } from '@mcpdir/metrics/protocol'
-import { type FormEvent, StrictMode, useEffect, useMemo, useState } from 'react'
+// The service's own dashboard (served at `/`): the servers it holds in a ServersTable (sortable, searchable, a
+// page at a time), each opening its MetricsTab. Private servers appear once the admin key is entered (kept in
+// this tab's sessionStorage only).
+import { MetricsTab, ServersTable } from '@mcpdir/metrics-react'
+import { type FormEvent, StrictMode, useEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
 
 const KEY_STORAGE = 'mcpdir-admin-key'
@@ -19,18 +19,8 @@ function useHash(): [string, (id: string) => void] {
 
 function App() {
   const [adminKey, setAdminKey] = useState(() => sessionStorage.getItem(KEY_STORAGE) ?? '')
-  const [servers, setServers] = useState<ServerHeadline[]>()
-  const [error, setError] = useState<string>()
   const [selected, select] = useHash()
-  const client = useMemo(() => createMetricsClient({ baseUrl: location.origin, ...(adminKey && { readToken: adminKey }) }), [adminKey])
-
-  useEffect(() => {
-    setError(undefined)
-    client.fetchServers('7d').then(
-      (list) => setServers(list.servers),
-      (e: Error) => setError(e.message),
-    )
-  }, [client])
+  const credentials = adminKey ? { readToken: adminKey } : {}
 
   const onKey = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
@@ -41,7 +31,6 @@ function App() {
   }
 
   if (selected) {
-    const server = servers?.find((s) => s.id === selected)
     return (
       <main>
         <p>
@@ -49,7 +38,7 @@ function App() {
             ← All servers
           </a>
         </p>
-        <MetricsTab serverId={selected} baseUrl={location.origin} live {...((server?.is_private || adminKey) && adminKey ? { readToken: adminKey } : {})} />
+        <MetricsTab serverId={selected} baseUrl={location.origin} live {...credentials} />
       </main>
     )
   }
@@ -63,43 +52,19 @@ function App() {
         </label>{' '}
         <button type="submit">{adminKey ? 'Update' : 'Use'}</button>
       </form>
-      {error ? <p role="alert">Could not load servers: {error}</p> : null}
-      {!servers ? (
-        <p aria-busy="true">Loading servers…</p>
-      ) : servers.length === 0 ? (
-        <p>
-          No servers yet. Register one with <code>mcpdir-metrics servers add &lt;id&gt;</code> and point its SDK here.
-        </p>
-      ) : (
-        <table>
-          <caption>Servers, last 7 days</caption>
-          <thead>
-            <tr>
-              <th scope="col">Server</th>
-              <th scope="col">Calls</th>
-              <th scope="col">Error rate</th>
-              <th scope="col">p95</th>
-              <th scope="col">Installs</th>
-              <th scope="col">Availability</th>
-            </tr>
-          </thead>
-          <tbody>
-            {servers.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">
-                  <a href={`#${encodeURIComponent(s.id)}`}>{s.name}</a>
-                  {s.is_private ? ' (private)' : ''}
-                </th>
-                <td>{formatNumber(s.calls)}</td>
-                <td>{formatPercent(s.error_rate)}</td>
-                <td>{formatDuration(s.p95_ms)}</td>
-                <td>{formatNumber(s.installs)}</td>
-                <td>{formatPercent(s.availability)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ServersTable
+        key={adminKey /* another credential: start over */}
+        baseUrl={location.origin}
+        {...credentials}
+        caption="Servers"
+        defaultSort="calls"
+        columns={['calls', 'error_rate', 'p95_ms', 'installs', 'views', 'availability', 'last_seen']}
+        href={(server) => `#${encodeURIComponent(server.id)}`}
+      />
+      <p className="hint">
+        Register a server with <code>mcpdir-metrics servers add &lt;id&gt;</code> and point its SDK here; the list catches up every
+        15 seconds.
+      </p>
     </main>
   )
 }

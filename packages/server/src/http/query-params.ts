@@ -28,3 +28,27 @@ export function metricsParam(c: Context<AppEnv>): string[] | undefined {
   }
   return names
 }
+
+/** An optional parameter that must be one of `values`; `fallback` when absent or empty. */
+export function enumParam<T extends string>(c: Context<AppEnv>, name: string, values: readonly T[], fallback: T): T {
+  const value = c.req.query(name)
+  if (value === undefined || value === '') return fallback
+  if (!(values as readonly string[]).includes(value)) throw new ApiError(400, 'invalid_body', `${name} must be one of ${values.join(', ')}`, name)
+  return value as T
+}
+
+/** An optional whole number in [min, max]; `fallback` when absent or empty. */
+export function integerParam(c: Context<AppEnv>, name: string, range: { min: number; max: number }, fallback: number): number {
+  const raw = c.req.query(name)
+  if (raw === undefined || raw === '') return fallback
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!(value >= range.min && value <= range.max)) throw new ApiError(400, 'invalid_body', `${name} must be a whole number from ${range.min} to ${range.max}`, name)
+  return value
+}
+
+/** An optional text parameter of at most `maxLength` characters; undefined when absent. */
+export function textParam(c: Context<AppEnv>, name: string, maxLength: number): string | undefined {
+  const value = c.req.query(name)
+  if (value !== undefined && value.length > maxLength) throw new ApiError(400, 'invalid_body', `${name} must be at most ${maxLength} characters`, name)
+  return value
+}

@@ -1,16 +1,22 @@
-// How values of each metric type combine, in one place. Raw points, minute, hour and day rows all have the
-// same shape (count, sum, min, max, last with its time, and a sketch for timers), so one merge serves every
-// tier and every read. To add a metric type or an aggregation: add the type to the protocol's METRIC_TYPES,
-// say here which fields it shows (`FIELDS_BY_TYPE`), and, if it needs state beyond these columns, add a
-// column to the rollup tables and its merge rule to `mergeRow`.
-import { type BucketValues, type MetricType, Sketch, type SketchJSON, sketchPercentiles } from '@mcpdir/metrics/protocol'
+// How values of each metric type combine, in one place. Raw points and the rows of every tier have the same
+// numeric shape (count, sum, min, max, last with its time, and a sketch for timers), so one merge serves
+// ingest (points into their 1-minute rows), every rollup and every report. To add a metric type or an
+// aggregation: add the type to the protocol's METRIC_TYPES, say here which fields it shows (`FIELDS_BY_TYPE`),
+// and, if it needs state beyond these columns, add a column to the tier tables and its merge rule to
+// `mergeValues`.
+import { type BucketValues, type MetricType, Sketch, sketchPercentiles } from '@mcpdir/metrics/protocol'
 
-/** One series' values over one bucket of some tier (or one raw point). */
-export interface AggregateRow {
+/** A series: one metric name, type and tag set of one server. Series ids are never reused. */
+export interface SeriesInfo {
+  id: number
   name: string
   type: MetricType
-  /** Tags as stored: JSON with sorted keys. */
-  tags: string
+  /** Parsed once per series, however many rows and breakdowns read them. */
+  tags: Readonly<Record<string, string>>
+}
+
+/** One series' values over one bucket of some tier (or one raw point): numbers only. */
+export interface RowValues {
   /** Bucket start (or point time), epoch ms. */
   bucket: number
   count: number
@@ -20,87 +26,108 @@ export interface AggregateRow {
   last: number
   /** Time of `last`, so a merge keeps the latest. */
   lastTs: number
-  /** Timers only: the sketch as JSON text. */
-  sketch: string | null
+  /** Timers only: the sketch in its binary form (`Sketch.toBytes`). */
+  sketch: Uint8Array | null
 }
 
-/** A merge in progress: a row whose sketch is parsed. */
-export type Accumulator = Omit<AggregateRow, 'sketch'> & { sketch: Sketch | undefined }
-
-const parsedTags = new WeakMap<AggregateRow, Record<string, string>>()
-
-/** A row's tags as an object, parsed once however many breakdowns read them. */
-export function tagsOf(row: AggregateRow): Record<string, string> {
-  let tags = parsedTags.get(row)
-  if (!tags) {
-    tags = JSON.parse(row.tags) as Record<string, string>
-    parsedTags.set(row, tags)
-  }
-  return tags
+/** A row as reports read it: its values and the series they belong to. */
+export interface AggregateRow extends RowValues {
+  series: SeriesInfo
 }
 
-/** Parsed sketches by row: a report merges the same row into several buckets and summaries. */
-const parsedSketches = new WeakMap<AggregateRow, Sketch>()
+/** A row as the store keeps it: its values and its series id. */
+export interface StoredRow extends RowValues {
+  seriesId: number
+}
 
-function sketchOf(row: AggregateRow): Sketch | undefined {
+/** A merge in progress: values whose sketch is decoded. */
+export interface Merged extends Omit<RowValues, 'sketch'> {
+  sketch: Sketch | undefined
+}
+
+/** A report's merge in progress: merged values of one series (or of several series of one name). */
+export interface Accumulator extends Merged {
+  series: SeriesInfo
+}
+
+/** Decoded sketches by row: a report merges the same row into a bucket and into its breakdowns. */
+const decoded = new WeakMap<RowValues, Sketch>()
+
+/** A row's sketch, decoded once. Never mutate it: merges copy it first. */
+export function sketchOf(row: RowValues): Sketch | undefined {
   if (!row.sketch) return undefined
-  let sketch = parsedSketches.get(row)
+  let sketch = decoded.get(row)
   if (!sketch) {
-    sketch = Sketch.fromJSON(JSON.parse(row.sketch) as SketchJSON)
-    parsedSketches.set(row, sketch)
+    sketch = Sketch.fromBytes(row.sketch)
+    decoded.set(row, sketch)
   }
   return sketch
 }
 
-export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
-  const sketch = sketchOf(row)
+/**
+ * Adds `values` (whose decoded sketch is `sketch`, shared and left untouched) to `acc`, or starts a merge of
+ * them in bucket `bucket`. Counts and sums add, min and max hold, `last` is the one with the latest time (the
+ * later of equal times), sketches merge.
+ */
+export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<RowValues, 'sketch'>, sketch: Sketch | undefined, start: () => M): M {
   if (!acc) {
-    // a copy: the row's parsed sketch is shared with every other merge of the row
-    return { name: row.name, type: row.type, tags: row.tags, bucket, count: row.count, sum: row.sum, min: row.min, max: row.max, last: row.last, lastTs: row.lastTs, sketch: sketch && new Sketch().merge(sketch) }
+    const fresh = start()
+    fresh.count = values.count
+    fresh.sum = values.sum
+    fresh.min = values.min
+    fresh.max = values.max
+    fresh.last = values.last
+    fresh.lastTs = values.lastTs
+    fresh.sketch = sketch && new Sketch().merge(sketch)
+    return fresh
   }
-  acc.count += row.count
-  acc.sum += row.sum
-  if (row.min < acc.min) acc.min = row.min
-  if (row.max > acc.max) acc.max = row.max
-  if (row.lastTs >= acc.lastTs) {
-    acc.last = row.last
-    acc.lastTs = row.lastTs
+  acc.count += values.count
+  acc.sum += values.sum
+  if (values.min < acc.min) acc.min = values.min
+  if (values.max > acc.max) acc.max = values.max
+  if (values.lastTs >= acc.lastTs) {
+    acc.last = values.last
+    acc.lastTs = values.lastTs
   }
-  if (sketch) acc.sketch = acc.sketch ? acc.sketch.merge(sketch) : sketch
+  if (sketch) acc.sketch = acc.sketch ? acc.sketch.merge(sketch) : new Sketch().merge(sketch)
   return acc
 }
 
-export function toRow(acc: Accumulator): AggregateRow {
-  return {
-    name: acc.name,
-    type: acc.type,
-    tags: acc.tags,
-    bucket: acc.bucket,
-    count: acc.count,
-    sum: acc.sum,
-    min: acc.min,
-    max: acc.max,
-    last: acc.last,
-    lastTs: acc.lastTs,
-    sketch: acc.sketch ? JSON.stringify(acc.sketch.toJSON()) : null,
-  }
+const blank = (bucket: number): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
+
+/** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */
+export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
+  return mergeValues(acc, row, sketchOf(row), () => ({ ...blank(bucket), series: row.series }))
 }
 
-/** Rolls rows into buckets of `bucketMs`, one per series (name, type, tags). */
-export function rollUp(rows: Iterable<AggregateRow>, bucketMs: number): AggregateRow[] {
-  const groups = new Map<string, Accumulator>()
+/** Adds one accumulator to another, as `accumulate` adds a row. */
+export function combine(acc: Accumulator | undefined, other: Accumulator, bucket = other.bucket): Accumulator {
+  return mergeValues(acc, other, other.sketch, () => ({ ...blank(bucket), series: other.series }))
+}
+
+/** A merged row as stored: the sketch encoded. */
+export function toStored(seriesId: number, merged: Merged): StoredRow {
+  const { sketch, ...values } = merged
+  return { ...values, seriesId, sketch: sketch ? sketch.toBytes() : null }
+}
+
+/** Rolls stored rows into buckets of `bucketMs`, one per series; rows merge in the order given. */
+export function rollUp(rows: Iterable<StoredRow>, bucketMs: number): StoredRow[] {
+  const groups = new Map<string, { seriesId: number; merged: Merged }>()
   for (const row of rows) {
     const bucket = Math.floor(row.bucket / bucketMs) * bucketMs
-    const key = `${row.name}\u0000${row.type}\u0000${row.tags}\u0000${bucket}`
-    groups.set(key, accumulate(groups.get(key), row, bucket))
+    const key = `${row.seriesId}:${bucket}`
+    const group = groups.get(key)
+    const merged = mergeValues(group?.merged, row, sketchOf(row), () => blank(bucket))
+    if (!group) groups.set(key, { seriesId: row.seriesId, merged })
   }
-  return [...groups.values()].map(toRow)
+  return [...groups.values()].map((g) => toStored(g.seriesId, g.merged))
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6
 
 /** Which fields each type shows. */
-const FIELDS_BY_TYPE: Record<MetricType, (acc: Accumulator) => BucketValues> = {
+const FIELDS_BY_TYPE: Record<MetricType, (acc: Merged) => BucketValues> = {
   counter: (a) => ({ count: a.count, sum: a.sum }),
   gauge: (a) => ({ count: a.count, sum: a.sum, min: a.min, max: a.max, avg: round(a.sum / a.count), last: a.last }),
   timer: (a) => ({
@@ -120,6 +147,7 @@ function percentiles(sketch: Sketch | undefined, min: number, max: number): Pick
   return out
 }
 
+/** The fields a report shows for merged values of a type. */
 export function bucketValues(acc: Accumulator): BucketValues {
-  return FIELDS_BY_TYPE[acc.type](acc)
+  return FIELDS_BY_TYPE[acc.series.type](acc)
 }

@@ -1,20 +1,23 @@
-// Keeps the minute, hour and day tiers current. Ingest marks the minutes a batch touched as dirty; this
-// rolls each dirty minute up again from its raw points, then the hours and days above it, replacing what
-// was there, so re-aggregating any range is idempotent and late points land in their own buckets. Work is
-// done in small steps with the event loop free between them, so ingest never waits long.
+// Keeps the coarser tiers current. Ingest merges each batch into its 1-minute rows in the transaction that
+// stores it, and marks the minutes it touched dirty; this rolls the 5m, 15m, 1h, 6h and 1d buckets holding
+// each dirty minute up again, finest first, each from the next finer tier, replacing what was there. So late
+// points land in their own buckets, and rebuilding any bucket again is idempotent. Work is done in small
+// steps with the event loop free between them, so ingest never waits long.
 //
-// Sources: minute ← raw; hour ← minute while all its minutes are kept, else ← raw; day ← hour. A bucket
-// whose source may already be partly purged by retention is left as it is rather than recomputed short.
-import { TIER_MS } from '@mcpdir/metrics/protocol'
-import { rollUp } from './aggregations'
+// Sources: a bucket is rebuilt from the coarsest finer tier that still holds all of it (retention has not
+// begun to purge it), else from raw points while they are kept; a bucket whose sources may already be partly
+// purged is left as it is rather than recomputed short.
+import { type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import type { Clock } from '../app/clock'
-import type { RetentionConfig } from '../app/config'
+import { type RetentionConfig, tierRetentionMs } from '../app/config'
 import type { Store } from '../store/store'
 
-const MINUTE = TIER_MS.minute
-const HOUR = TIER_MS.hour
-const DAY = TIER_MS.day
+const MINUTE = TIER_MS['1m']
+const HOUR = TIER_MS['1h']
+const DAY = TIER_MS['1d']
 const STEP = 200
+/** The tiers rolled up from dirty minutes (the 1m tier is merged at ingest). */
+const ROLLED = TIERS.filter((tier) => tier !== '1m')
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -27,7 +30,7 @@ export class Rollups {
     private readonly retention: RetentionConfig,
   ) {}
 
-  /** Rolls up every dirty minute (and the hours and days above); resolves with how many minutes. */
+  /** Rolls up the buckets of every dirty minute; resolves with how many minutes. */
   runPending(): Promise<number> {
     this.running ??= this.drain().finally(() => {
       this.running = undefined
@@ -40,60 +43,65 @@ export class Rollups {
     for (;;) {
       const dirty = await this.store.takeDirtyMinutes(STEP)
       if (dirty.length === 0) return done
-      const hours = new Map<string, { serverId: string; start: number }>()
-      for (const { serverId, minute } of dirty) {
-        await this.rollMinute(serverId, minute)
-        const start = Math.floor(minute / HOUR) * HOUR
-        hours.set(`${serverId}\u0000${start}`, { serverId, start })
+      try {
+        // finest first: each tier is rebuilt from one already current
+        for (const tier of ROLLED) {
+          const width = TIER_MS[tier]
+          const buckets = new Map<string, { serverId: string; start: number }>()
+          for (const { serverId, minute } of dirty) {
+            const start = Math.floor(minute / width) * width
+            buckets.set(`${serverId}\u0000${start}`, { serverId, start })
+          }
+          for (const { serverId, start } of buckets.values()) await this.rollBucket(serverId, tier, start)
+        }
+      } catch (error) {
+        // the minutes were taken: mark them again, so a later run does what this one could not
+        for (const { serverId, minute } of dirty) await this.store.markDirtyMinutes(serverId, minute, minute + MINUTE).catch(() => 0)
+        throw error
       }
-      const days = new Map<string, { serverId: string; start: number }>()
-      for (const { serverId, start } of hours.values()) {
-        await this.rollHour(serverId, start)
-        const day = Math.floor(start / DAY) * DAY
-        days.set(`${serverId}\u0000${day}`, { serverId, start: day })
-      }
-      for (const { serverId, start } of days.values()) await this.rollDay(serverId, start)
       done += dirty.length
       await yieldToEventLoop()
     }
   }
 
-  private async rollMinute(serverId: string, start: number): Promise<void> {
-    if (start < this.clock() - this.retention.rawMs) return
-    await this.store.withBucketLock(serverId, 'minute', start, async () => {
-      const rows = rollUp(await this.store.rawRows(serverId, start, start + MINUTE), MINUTE)
-      await this.store.replaceTierRows(serverId, 'minute', start, start + MINUTE, rows)
-    })
+  /** Where a bucket of `tier` starting at `start` can be rebuilt from now, if anywhere. */
+  sourceFor(tier: Tier, start: number, now: number): Tier | 'raw' | undefined {
+    for (const finer of TIERS.slice(0, TIERS.indexOf(tier)).reverse()) {
+      const kept = tierRetentionMs(this.retention, finer)
+      if (kept === null || start >= now - kept) return finer
+    }
+    return start >= now - this.retention.rawMs ? 'raw' : undefined
   }
 
-  private async rollHour(serverId: string, start: number): Promise<void> {
+  private async rollBucket(serverId: string, tier: Tier, start: number): Promise<void> {
     const now = this.clock()
-    if (start < now - this.retention.rawMs) return
-    const minutesKept = start >= now - this.retention.minuteMs
-    await this.store.withBucketLock(serverId, 'hour', start, async () => {
-      const source = minutesKept
-        ? await this.store.tierRows(serverId, 'minute', start, start + HOUR)
-        : await this.store.rawRows(serverId, start, start + HOUR)
-      await this.store.replaceTierRows(serverId, 'hour', start, start + HOUR, rollUp(source, HOUR))
-    })
+    // a bucket retention is purging anyway (late data) is neither rebuilt nor ever read as a source
+    const kept = tierRetentionMs(this.retention, tier)
+    if (kept !== null && start + TIER_MS[tier] <= now - kept) return
+    const source = this.sourceFor(tier, start, now)
+    if (source) await this.store.rebuildTier(serverId, tier, start, start + TIER_MS[tier], source)
   }
 
-  private async rollDay(serverId: string, start: number): Promise<void> {
-    if (start < this.clock() - this.retention.hourMs) return
-    await this.store.withBucketLock(serverId, 'day', start, async () => {
-      const rows = rollUp(await this.store.tierRows(serverId, 'hour', start, start + DAY), DAY)
-      await this.store.replaceTierRows(serverId, 'day', start, start + DAY, rows)
-    })
-  }
-
-  /** Re-aggregates a UTC day from its raw points, for every server; answers the day rows it holds. */
+  /**
+   * Re-aggregates a UTC day from its raw points, for every server: the 1-minute rows whose raw points are all
+   * still kept are rebuilt from them, then every coarser bucket holding one. Answers the day's `1d` rows.
+   */
   async reaggregateDay(dayStart: number): Promise<number> {
-    await this.store.markDirtyMinutes(undefined, dayStart, dayStart + DAY)
+    const end = dayStart + DAY
+    // points are accepted while younger than raw retention less a margin, so these minutes hold all of theirs
+    const from = Math.max(dayStart, Math.ceil((this.clock() - this.retention.rawMs) / MINUTE) * MINUTE)
+    const servers = await this.store.serversWithPoints(dayStart, end)
+    for (const serverId of servers) {
+      // an hour at a time, so memory stays bounded however busy the server
+      for (let start = from; start < end; start = Math.floor(start / HOUR) * HOUR + HOUR) {
+        await this.store.rebuildTier(serverId, '1m', start, Math.min(end, Math.floor(start / HOUR) * HOUR + HOUR), 'raw')
+        await yieldToEventLoop()
+      }
+    }
+    await this.store.markDirtyMinutes(undefined, dayStart, end)
     await this.runPending()
     let rows = 0
-    for (const server of await this.store.listServers()) {
-      rows += (await this.store.tierRows(server.id, 'day', dayStart, dayStart + DAY)).length
-    }
+    for (const serverId of servers) rows += (await this.store.tierRows(serverId, '1d', dayStart, end)).length
     return rows
   }
 }

@@ -8,7 +8,7 @@ import { serverReport } from '../query/server-report'
 
 /**
  * `GET /functions/v1/metrics-fetch?server_id&period&metrics`: a server's metrics for a period, from the
- * tier that gives 60–180 buckets, with summaries for "% change", breakdowns, usage, events and
+ * tier of its bucket width, with summaries for "% change", breakdowns, usage, events and
  * availability. Cached per period (`Cache-Control`), with an `ETag` for 304s.
  */
 export function metricsFetch() {
@@ -32,7 +32,8 @@ export function metricsFetch() {
     const cached = reportCache.get(key, version)
     if (cached) return respond(cached.body, cached.etag)
 
-    await rollups.runPending()
+    // the 1m tier is merged at ingest; coarser tiers may have dirty buckets still to roll up
+    if (spec.tier !== '1m') await rollups.runPending()
     const report = await serverReport(store, server, period, clock(), names)
     const body: MetricsFetchResponse = {
       success: true,

@@ -63,6 +63,7 @@ export function usageTrack(corsOrigins: '*' | string[]) {
       metrics.usageRecorded.inc(rows.length)
       for (const serverId of new Set(rows.map((r) => r.serverId))) {
         c.var.deps.reportCache.invalidate(serverId)
+        c.var.deps.headlines.invalidate(serverId)
         const actions = rows.filter((r) => r.serverId === serverId).map((r) => r.action)
         hub.publish(serverId, { event: STREAM_EVENT.usage, data: { server_id: serverId, timestamp: now, actions } })
       }

@@ -46,13 +46,27 @@ export interface IngestResult {
   processed: number
 }
 
-/** What retention purges, each with its own age limit. */
-export type RetentionTarget = 'raw' | 'minute' | 'hour' | 'day' | 'events' | 'usage' | 'heartbeats'
+/** What retention purges, each with its own age limit: raw points, each tier, events, usage, heartbeats. */
+export type RetentionTarget = 'raw' | Tier | 'events' | 'usage' | 'heartbeats'
 
-export interface UsageReadRow {
+/** Usage counted per server, bucket width, bucket and action as it is recorded (one width's rows). */
+export interface UsageCountRow {
+  /** Bucket start, epoch ms (a multiple of the width). */
+  bucket: number
   action: UsageAction
-  visitorHash: string
-  timestamp: number
+  count: number
+}
+
+/** The unique visitors of one bucket: a `VisitorSketch` (query/visitor-sketch.ts) as its bytes. */
+export interface UsageVisitorsRow {
+  bucket: number
+  sketch: Uint8Array
+}
+
+/** A server's pre-aggregated usage at one width over a range of buckets. */
+export interface UsageAggregates {
+  counts: UsageCountRow[]
+  visitors: UsageVisitorsRow[]
 }
 
 /** Thrown by stores for a request that conflicts with what is stored (a server id taken). */
@@ -92,7 +106,9 @@ export interface Store {
   /**
    * Stores one batch in one transaction, or nothing. A batch id seen for the server within `dedupeSinceMs`
    * is acknowledged as a duplicate and stores nothing; batch ids older than that are forgotten. The server's
-   * `lastReceivedAt` becomes `now` unless it is later already (it never goes back).
+   * `lastReceivedAt` becomes `now` unless it is later already (it never goes back). Each point is stored raw
+   * and merged into its series' `1m` row in the same transaction; the minutes it touched are marked dirty
+   * for the coarser tiers.
    */
   ingest(
     serverId: string,
@@ -102,6 +118,10 @@ export interface Store {
     now: number,
     dedupeSince: number,
   ): Promise<IngestResult>
+  /**
+   * Stores usage in one transaction: the raw rows (kept only for retention) and what they add to the
+   * pre-aggregated counts and visitor sketches at every width of `USAGE_WIDTHS` (query/usage-aggregates.ts).
+   */
   recordUsage(rows: readonly UsageRow[]): Promise<void>
 
   /**
@@ -111,26 +131,34 @@ export interface Store {
   takeDirtyMinutes(limit: number): Promise<{ serverId: string; minute: number }[]>
   /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
   markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
+  /** The servers with raw points in [from, to), by id. */
+  serversWithPoints(from: number, to: number): Promise<string[]>
   /** Raw points of a server in [from, to) as rows (bucket = point time), in the order they were stored. */
   rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>
-  /** Rows of a tier with bucket in [from, to), optionally only some metric names (none for `[]`). */
-  tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
-  /** Replaces a tier's rows of a server with bucket in [from, to) by `rows`, in one transaction. */
-  replaceTierRows(serverId: string, tier: Tier, from: number, to: number, rows: readonly AggregateRow[]): Promise<void>
   /**
-   * Runs `fn` holding the lock of one rollup bucket, so service replicas sharing a database never work the
-   * same bucket at once: whoever goes last has read everything the others wrote.
+   * Rows of a tier with bucket in [from, to), each with its series, optionally only some metric names (none
+   * for `[]`).
    */
-  withBucketLock<T>(serverId: string, tier: Tier, start: number, fn: () => Promise<T>): Promise<T>
+  tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
+  /**
+   * Rebuilds a server's rows of `tier` with bucket in [from, to) (bounds on the tier's buckets) from `source`:
+   * a finer tier, or `'raw'` points. One transaction under the server's lock (the one ingest takes), so
+   * replicas never interleave a rebuild with a merge; a range `source` no longer fully holds must not be
+   * asked for (the rebuild would come out short). Answers the rows written.
+   */
+  rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Promise<number>
   /** Minutes in [from, to) with a heartbeat. */
   heartbeatMinutes(serverId: string, from: number, to: number): Promise<number>
   /** The first heartbeat minute at or after `from`, if any. */
   firstHeartbeat(serverId: string): Promise<number | undefined>
-  usageRows(serverId: string, from: number, to: number): Promise<UsageReadRow[]>
+  /** Pre-aggregated usage of a server at one width (ms, one of `USAGE_WIDTHS`), buckets in [from, to). */
+  usageAggregates(serverId: string, width: number, from: number, to: number): Promise<UsageAggregates>
   /** Events other than heartbeats in [from, to), newest first. */
   listEvents(serverId: string, from: number, to: number, limit: number): Promise<ServerEvent[]>
   /** Deletes up to `limit` rows of `target` older than `before`; answers how many. */
   purge(target: RetentionTarget, before: number, limit: number): Promise<number>
+  /** Deletes up to `limit` count rows and `limit` visitor rows of one usage width with buckets before `before`; answers how many. */
+  purgeUsageAggregates(width: number, before: number, limit: number): Promise<number>
 
   /** A small persistent value (admin key hash, visitor-hash secret). */
   getSetting(key: string): Promise<string | undefined>

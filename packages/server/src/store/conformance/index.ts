@@ -1,13 +1,17 @@
 // The conformance suite every Store implementation passes. The store directly: servers, credentials,
 // batches, dirty minutes, rows read back, settings, purge. Through the service on a fake clock: rollups
-// checked against a brute-force reference computed from the raw points, bucket boundaries, late data,
-// idempotent re-aggregation, retention, read rules, caching, the live stream and the servers list.
+// checked against a brute-force reference computed from the raw points (seeded, and property-based with late
+// data and rollups at random moments), bucket boundaries, late data,
+// idempotent re-aggregation, retention, read rules, caching, the live stream and the servers list; usage
+// sections against a reference computed from the raw usage rows.
 import { afterEach, describe } from 'vitest'
 import { Harness, type StoreUnderTest } from './harness'
 import { httpTests } from './http'
+import { metricsReferenceTests } from './metrics-reference'
 import { rollupTests } from './rollups'
 import { storeApiTests } from './store-api'
 import { storeRowsTests } from './store-rows'
+import { usageTests } from './usage'
 
 export type { StoreUnderTest } from './harness'
 
@@ -20,6 +24,8 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
     storeApiTests(h)
     storeRowsTests(h)
     rollupTests(h)
+    metricsReferenceTests(h)
     httpTests(h)
+    usageTests(h)
   })
 }

@@ -137,9 +137,11 @@ export function rollupTests(h: Harness) {
       const first = (await (await aggregate()).json()) as Record<string, unknown>
       expect(first).toMatchObject({ success: true, date: '2026-03-10', metrics_aggregated: 1, retention_days: 7 })
       const rows = () =>
-        e.sql('SELECT metric_name, CAST(date AS TEXT) AS date, sum_value, count_value, min_value, max_value, avg_value, p50 FROM server_metrics_daily ORDER BY metric_name')
+        e.sql('SELECT s.name, d.bucket, d.sum, d.count, d.min, d.max, d.last, d.last_ts FROM rollup_1d d JOIN series s ON s.id = d.series_id ORDER BY s.name')
       const daily = await rows()
-      expect(daily).toMatchObject([{ metric_name: 'c', date: '2026-03-10', sum_value: 12, count_value: 2, min_value: 5, max_value: 7, avg_value: 6 }])
+      expect(daily.map((r) => ({ ...r, bucket: Number(r.bucket), last_ts: Number(r.last_ts) }))).toEqual([
+        { name: 'c', bucket: Date.parse('2026-03-10T00:00:00Z'), sum: 12, count: 2, min: 5, max: 7, last: 7, last_ts: T0 - 30 * MIN + 1 },
+      ])
       await aggregate()
       expect(await rows()).toEqual(daily)
       expect(bucketOf((await fetchMetrics(e, 'server_id=pub&period=1d')).body)).toEqual(bucketOf(after))
@@ -148,17 +150,18 @@ export function rollupTests(h: Harness) {
     it('purges each tier after its retention, keeping day rollups, and never recomputes from purged data', async () => {
       const e = await h.setup()
       for (let h = 0; h < 5; h++) await send(e, 'pub', { metrics: [{ name: 'c', type: 'counter', value: 1, timestamp: T0 - h * HOUR }] })
-      await fetchMetrics(e, 'server_id=pub&period=1h')
+      await fetchMetrics(e, 'server_id=pub&period=1d') // rolls the coarser tiers up (1h reads the 1m rows ingest merged)
       const count = async (table: string) => Number((await e.sql(`SELECT count(*) AS n FROM ${table}`))[0]?.n)
-      expect(await count('server_metrics')).toBe(5)
-      expect(await count('rollup_minute')).toBe(5)
+      expect(await count('metric_points')).toBe(5)
+      expect(await count('rollup_1m')).toBe(5)
       e.clock.now += 3 * DAY
       const deleted = await applyRetention(e.store, () => e.clock.now, e.app.deps.config.retention)
-      expect(deleted).toMatchObject({ minute: 5 })
-      expect(await count('server_metrics')).toBe(5)
+      expect(deleted).toMatchObject({ '1m': 5, '5m': 5, '15m': 5 })
+      expect(await count('metric_points')).toBe(5)
       e.clock.now += 5 * DAY
       expect(await applyRetention(e.store, () => e.clock.now, e.app.deps.config.retention)).toMatchObject({ raw: 5 })
-      expect(await count('rollup_hour')).toBe(5)
+      expect(await count('rollup_1h')).toBe(5)
+      expect(await count('rollup_6h')).toBe(2)
       // re-aggregating that day now finds no raw points and leaves the rollups as they are
       await e.app.deps.rollups.reaggregateDay(Date.parse('2026-03-10T00:00:00Z'))
       const { body } = await fetchMetrics(e, 'server_id=pub&period=30d')

@@ -51,6 +51,10 @@ export function storeApiTests(h: Harness) {
       await Promise.all(Array.from({ length: 40 }, (_, i) => store.ingest('many', `b-${i}`, [point(i, T0 + (i % 4) * MIN)], [{ type: 'heartbeat', timestamp: T0, details: {} }], T0, T0 - DAY)))
       const rows = await store.rawRows('many', T0, T0 + HOUR)
       expect(rows.reduce((n, r) => n + r.sum, 0)).toBe((39 * 40) / 2)
+      // every batch merged into the same few 1-minute rows of one series, none lost to a concurrent merge
+      const minutes = await store.tierRows('many', '1m', T0, T0 + HOUR)
+      expect(minutes.map((r) => [r.bucket, r.count]).sort()).toEqual([0, 1, 2, 3].map((m) => [T0 + m * MIN, 10]))
+      expect(minutes.reduce((n, r) => n + r.sum, 0)).toBe((39 * 40) / 2)
       expect(await store.heartbeatMinutes('many', T0, T0 + HOUR)).toBe(1)
       const taken = (await Promise.all([store.takeDirtyMinutes(100), store.takeDirtyMinutes(100)])).flat().filter((d) => d.serverId === 'many')
       expect(taken.map((d) => d.minute).sort()).toEqual([T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN])

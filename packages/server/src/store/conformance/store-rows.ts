@@ -1,42 +1,60 @@
-// The store directly: rows read back (raw points, every tier, the metric-name filter) and dirty minutes.
-import { TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
+// The store directly: rows read back (raw points, every tier, the metric-name filter), ingest's merge into
+// 1-minute rows, tier rebuilds, series across a server's deletion, and dirty minutes.
+import { type MetricPoint, Sketch, TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import type { AggregateRow } from '../../query/aggregations'
 import { credentials, DAY, type Harness, HOUR, MIN, newServer, point, sharedStore, T0 } from './harness'
 
+/** A day start: every tier's buckets align on it. */
 const DAY0 = Date.parse('2026-03-01T00:00:00Z')
-/** Where each tier's test rows start, and its bucket length. */
-const at = (tier: Tier) => ({ start: tier === 'day' ? DAY0 : T0, ms: TIER_MS[tier] })
 
-const row = (name: string, bucket: number, value = 1): AggregateRow => ({
-  name,
-  type: 'counter',
-  tags: '{}',
-  bucket,
-  count: 1,
-  sum: value,
-  min: value,
-  max: value,
-  last: value,
-  lastTs: bucket,
-  sketch: null,
+/** What a test compares of a row: its series and numbers, the sketch as JSON. */
+const plain = (r: AggregateRow) => ({
+  name: r.series.name,
+  type: r.series.type,
+  tags: r.series.tags,
+  bucket: r.bucket,
+  count: r.count,
+  sum: r.sum,
+  min: r.min,
+  max: r.max,
+  last: r.last,
+  lastTs: r.lastTs,
+  sketch: r.sketch && Sketch.fromBytes(r.sketch).toJSON(),
 })
+
+const timer = (values: number[], timestamp: number, tags: Record<string, string> = {}): MetricPoint => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return {
+    name: 't',
+    type: 'timer',
+    tags,
+    timestamp,
+    count: values.length,
+    sum: values.reduce((a, b) => a + b, 0),
+    min: sorted[0] as number,
+    max: sorted.at(-1) as number,
+    last: values.at(-1) as number,
+    sketch: Sketch.of(values).toJSON(),
+  }
+}
 
 export function storeRowsTests(h: Harness) {
   describe('the store itself: rows read back', () => {
     const under = sharedStore(h)
-    const names = (rows: AggregateRow[]) => rows.map((r) => r.name).sort()
+    const names = (rows: AggregateRow[]) => rows.map((r) => r.series.name).sort()
 
-    it('filters rows by metric name in every tier, the day tier too', async () => {
+    it('filters rows by metric name in every tier', async () => {
       const { store } = under
-      await store.createServer(newServer('rows'), credentials('rows'), T0)
       const metrics = ['a', 'b', 'c', 'we"ird\\name']
       for (const tier of TIERS) {
-        const { start, ms } = at(tier)
-        const rows = metrics.flatMap((name) => [row(name, start), row(name, start + ms)])
-        await store.replaceTierRows('rows', tier, start, start + 2 * ms, rows)
-        const read = (only?: string[]) => store.tierRows('rows', tier, start, start + 2 * ms, only)
-        expect(names(await read()), tier).toEqual(names(rows))
+        const id = `rows-${tier}`
+        const ms = TIER_MS[tier]
+        await store.createServer(newServer(id), credentials(id), T0)
+        await store.ingest(id, `${id}-1`, metrics.flatMap((name) => [point(1, DAY0, name), point(1, DAY0 + ms, name)]), [], T0, T0 - DAY)
+        if (tier !== '1m') expect(await store.rebuildTier(id, tier, DAY0, DAY0 + 2 * ms, 'raw')).toBe(8)
+        const read = (only?: string[]) => store.tierRows(id, tier, DAY0, DAY0 + 2 * ms, only)
+        expect(names(await read()), tier).toEqual(names(await store.rawRows(id, DAY0, DAY0 + 2 * ms)))
         expect(names(await read(['a', 'we"ird\\name'])), tier).toEqual(['a', 'a', 'we"ird\\name', 'we"ird\\name'])
         expect(await read(['nothing']), tier).toEqual([])
         expect(await read([]), tier).toEqual([])
@@ -45,17 +63,19 @@ export function storeRowsTests(h: Harness) {
 
     it('reads the rows whose bucket lies in [from, to), at every tier, also for bounds inside a bucket', async () => {
       const { store } = under
-      await store.createServer(newServer('bounds'), credentials('bounds'), T0)
       for (const tier of TIERS) {
-        const { start, ms } = at(tier)
-        await store.replaceTierRows('bounds', tier, start, start + 3 * ms, [row('x', start, 1), row('x', start + ms, 2), row('x', start + 2 * ms, 3)])
-        const sums = async (from: number, to: number) => (await store.tierRows('bounds', tier, from, to)).map((r) => r.sum).sort()
-        expect(await sums(start, start + 2 * ms), tier).toEqual([1, 2])
-        expect(await sums(start + 1, start + 2 * ms + 1), tier).toEqual([2, 3])
-        expect(await sums(start - 1, start + 1), tier).toEqual([1])
-        expect(await sums(start + 1, start + ms), tier).toEqual([])
+        const id = `bounds-${tier}`
+        const ms = TIER_MS[tier]
+        await store.createServer(newServer(id), credentials(id), T0)
+        await store.ingest(id, `${id}-1`, [point(1, DAY0), point(2, DAY0 + ms + 5), point(3, DAY0 + 2 * ms + ms - 1)], [], T0, T0 - DAY)
+        await store.rebuildTier(id, tier, DAY0, DAY0 + 3 * ms, 'raw')
+        const sums = async (from: number, to: number) => (await store.tierRows(id, tier, from, to)).map((r) => r.sum).sort()
+        expect(await sums(DAY0, DAY0 + 2 * ms), tier).toEqual([1, 2])
+        expect(await sums(DAY0 + 1, DAY0 + 2 * ms + 1), tier).toEqual([2, 3])
+        expect(await sums(DAY0 - 1, DAY0 + 1), tier).toEqual([1])
+        expect(await sums(DAY0 + 1, DAY0 + ms), tier).toEqual([])
+        expect((await store.tierRows(id, tier, DAY0, DAY0 + 3 * ms)).map((r) => r.bucket).sort(), tier).toEqual([DAY0, DAY0 + ms, DAY0 + 2 * ms])
       }
-      expect((await store.tierRows('bounds', 'day', DAY0, DAY0 + DAY))[0]?.bucket).toBe(DAY0)
     })
 
     it('answers raw points in the order they were stored, not by time', async () => {
@@ -71,7 +91,66 @@ export function storeRowsTests(h: Harness) {
       ])
     })
 
-    it('hands dirty minutes out oldest first, by server within a minute, and marks them again on request', async () => {
+    it('merges each batch into its 1-minute rows exactly as a rebuild from the raw points makes them', async () => {
+      const { store } = under
+      const M0 = T0 + 3 * DAY // away from the minutes other tests mark dirty
+      await store.createServer(newServer('merge'), credentials('merge'), T0)
+      const gauge = (v: number, t: number): MetricPoint => ({ name: 'g', type: 'gauge', tags: { k: 'v' }, timestamp: t, count: 1, sum: v, min: v, max: v, last: v })
+      await store.ingest('merge', 'm-1', [timer([5, 7.5], M0 + 10), gauge(3.3, M0 + 20), timer([100], M0 + MIN + 1)], [], M0, M0 - DAY)
+      // a late gauge value earlier in the minute: not the last one
+      await store.ingest('merge', 'm-2', [gauge(0.1, M0 + 5), timer([0.2, 9e6], M0 + 30), gauge(8.8, M0 + 59_999)], [], M0, M0 - DAY)
+      // a replayed batch merges nothing
+      expect(await store.ingest('merge', 'm-2', [gauge(0.1, M0 + 5)], [], M0, M0 - DAY)).toEqual({ duplicate: true, processed: 0 })
+      const merged = (await store.tierRows('merge', '1m', M0, M0 + 2 * MIN)).map(plain)
+      expect(merged.sort((a, b) => a.name.localeCompare(b.name) || a.bucket - b.bucket)).toEqual([
+        { name: 'g', type: 'gauge', tags: { k: 'v' }, bucket: M0, count: 3, sum: 3.3 + 0.1 + 8.8, min: 0.1, max: 8.8, last: 8.8, lastTs: M0 + 59_999, sketch: null },
+        { name: 't', type: 'timer', tags: {}, bucket: M0, count: 4, sum: 12.5 + 9000000.2, min: 0.2, max: 9e6, last: 9e6, lastTs: M0 + 30, sketch: Sketch.of([5, 7.5, 0.2, 9e6]).toJSON() },
+        { name: 't', type: 'timer', tags: {}, bucket: M0 + MIN, count: 1, sum: 100, min: 100, max: 100, last: 100, lastTs: M0 + MIN + 1, sketch: Sketch.of([100]).toJSON() },
+      ])
+      expect(await store.rebuildTier('merge', '1m', M0, M0 + 2 * MIN, 'raw')).toBe(3)
+      const rebuilt = (await store.tierRows('merge', '1m', M0, M0 + 2 * MIN)).map(plain)
+      expect(rebuilt.sort((a, b) => a.name.localeCompare(b.name) || a.bucket - b.bucket)).toEqual(merged)
+    })
+
+    it('rolls a tier up from a finer one as from the raw points, and leaves other servers alone', async () => {
+      const { store } = under
+      for (const id of ['roll-a', 'roll-b']) {
+        await store.createServer(newServer(id), credentials(id), T0)
+        const points = Array.from({ length: 40 }, (_, i) => timer([1 + i, 2 * i + 0.5], DAY0 + i * 11 * MIN + i, { shard: String(i % 3) }))
+        await store.ingest(id, `${id}-1`, points, [], T0, T0 - DAY)
+      }
+      const rows = async (id: string, tier: Tier) => (await store.tierRows(id, tier, DAY0, DAY0 + DAY)).map(plain).sort((a, b) => a.bucket - b.bucket || JSON.stringify(a.tags).localeCompare(JSON.stringify(b.tags)))
+      const chain: Tier[] = ['5m', '15m', '1h', '6h', '1d']
+      for (const [i, tier] of chain.entries()) {
+        for (let start = DAY0; start < DAY0 + DAY; start += TIER_MS[tier]) await store.rebuildTier('roll-a', tier, start, start + TIER_MS[tier], i === 0 ? '1m' : (chain[i - 1] as Tier))
+        await store.rebuildTier('roll-b', tier, DAY0, DAY0 + DAY, 'raw')
+        expect(await rows('roll-a', tier), tier).toEqual(await rows('roll-b', tier))
+      }
+      expect((await rows('roll-a', '1d')).reduce((n, r) => n + r.count, 0)).toBe(80)
+      // rebuilding again changes nothing; a server with nothing in range keeps nothing
+      await store.rebuildTier('roll-a', '1d', DAY0, DAY0 + DAY, '6h')
+      expect(await rows('roll-a', '1d')).toEqual(await rows('roll-b', '1d'))
+      expect(await store.rebuildTier('roll-a', '1h', DAY0 + DAY, DAY0 + DAY + HOUR, '15m')).toBe(0)
+      expect(await store.rebuildTier('nobody', '1h', DAY0, DAY0 + HOUR, '15m')).toBe(0)
+    })
+
+    it('forgets a deleted server\'s series: created again with the same id, it starts empty', async () => {
+      const { store } = under
+      for (let round = 0; round < 3; round++) {
+        await store.createServer(newServer('again'), credentials(`again-${round}`), T0)
+        await store.ingest('again', `again-${round}`, [point(round + 1, T0), point(10, T0 + 1, 'other')], [], T0, T0 - DAY)
+        const rows = await store.tierRows('again', '1m', T0, T0 + MIN)
+        expect(rows.map((r) => [r.series.name, r.sum]).sort(), `round ${round}`).toEqual([
+          ['c', round + 1],
+          ['other', 10],
+        ])
+        expect(await store.rawRows('again', T0, T0 + MIN)).toHaveLength(2)
+        expect(await store.deleteServer('again')).toBe(true)
+        expect(await store.tierRows('again', '1m', T0, T0 + MIN)).toEqual([])
+      }
+    })
+
+    it('hands dirty minutes out oldest first, by server within a minute, marks them again on request, and names the servers with points', async () => {
       const { store } = under
       await store.takeDirtyMinutes(1_000)
       for (const id of ['d-b', 'd-a']) {
@@ -89,6 +168,8 @@ export function storeRowsTests(h: Harness) {
       expect(await store.markDirtyMinutes(undefined, T0, T0 + HOUR)).toBe(3) // d-b, and the points of "order"
       expect(await store.markDirtyMinutes(undefined, T0, T0 + HOUR)).toBe(0)
       expect((await store.takeDirtyMinutes(10)).filter((d) => d.serverId.startsWith('d-'))).toHaveLength(4)
+      expect(await store.serversWithPoints(T0, T0 + HOUR)).toEqual(['d-a', 'd-b', 'order'])
+      expect(await store.serversWithPoints(T0 + HOUR, T0 + 2 * HOUR)).toEqual([])
     })
   })
 }

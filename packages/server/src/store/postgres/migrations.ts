@@ -1,7 +1,12 @@
 // Versioned schema migrations for the PostgreSQL store: the same versions, tables and semantics as the
 // SQLite ones (sqlite-migrations.ts). Applied at start under an advisory lock, so replicas starting together
 // migrate once. Never edit a released migration; add the next one.
-export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+import type { Program } from '../sql/program'
+import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
+import { backfillUsageAggregates } from '../sql/usage-sql'
+
+/** A migration: its SQL, then optionally a JavaScript step (a program shared by both dialects), in one transaction. */
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string; program?: () => Program<void> }[] = [
   {
     version: 1,
     name: 'servers, keys, raw metrics, events, usage, dedupe',
@@ -145,5 +150,108 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       -- bumped whenever a server's minute rollups are rewritten, by any replica: cached reports compare it
       ALTER TABLE servers ADD COLUMN rollup_version BIGINT NOT NULL DEFAULT 0;
     `,
+  },
+  {
+    version: 4,
+    name: 'series dictionary; raw points and tiers 1m 5m 15m 1h 6h 1d keyed by series',
+    sql: `
+      CREATE TABLE series (
+        id BIGSERIAL PRIMARY KEY,
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('counter', 'gauge', 'timer')),
+        tags TEXT NOT NULL
+      );
+      -- tags may outgrow a btree entry (16 tags of 200 characters): unique on their hash
+      CREATE UNIQUE INDEX series_key ON series(server_id, name, type, md5(tags));
+      CREATE TABLE metric_points (
+        id BIGSERIAL PRIMARY KEY,
+        series_id BIGINT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        timestamp BIGINT NOT NULL,
+        count DOUBLE PRECISION NOT NULL,
+        sum DOUBLE PRECISION NOT NULL,
+        min DOUBLE PRECISION NOT NULL,
+        max DOUBLE PRECISION NOT NULL,
+        last DOUBLE PRECISION NOT NULL,
+        sketch BYTEA
+      );
+      CREATE INDEX metric_points_series_time ON metric_points(series_id, timestamp);
+      CREATE INDEX metric_points_time ON metric_points(timestamp);
+      CREATE TABLE rollup_1m (
+        series_id BIGINT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket BIGINT NOT NULL,
+        count DOUBLE PRECISION NOT NULL,
+        sum DOUBLE PRECISION NOT NULL,
+        min DOUBLE PRECISION NOT NULL,
+        max DOUBLE PRECISION NOT NULL,
+        last DOUBLE PRECISION NOT NULL,
+        last_ts BIGINT NOT NULL,
+        sketch BYTEA,
+        PRIMARY KEY (series_id, bucket)
+      );
+      CREATE INDEX rollup_1m_bucket ON rollup_1m(bucket);
+      CREATE TABLE rollup_5m (LIKE rollup_1m INCLUDING ALL);
+      ALTER TABLE rollup_5m ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+      CREATE TABLE rollup_15m (LIKE rollup_1m INCLUDING ALL);
+      ALTER TABLE rollup_15m ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+      CREATE TABLE rollup_1h (LIKE rollup_1m INCLUDING ALL);
+      ALTER TABLE rollup_1h ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+      CREATE TABLE rollup_6h (LIKE rollup_1m INCLUDING ALL);
+      ALTER TABLE rollup_6h ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+      CREATE TABLE rollup_1d (LIKE rollup_1m INCLUDING ALL);
+      ALTER TABLE rollup_1d ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+    `,
+  },
+  {
+    version: 5,
+    name: 'raw points keyed by series, sketches binary',
+    sql: '-- a JavaScript step: server_metrics copied into metric_points in id order',
+    program: keyPointsBySeries,
+  },
+  {
+    version: 6,
+    name: 'minute, hour and day tiers keyed by series',
+    sql: '-- a JavaScript step: rollup_minute, rollup_hour and server_metrics_daily copied into rollup_1m, rollup_1h and rollup_1d',
+    program: keyTiersBySeries,
+  },
+  {
+    version: 7,
+    name: 'pending minutes rolled up; 5m, 15m and 6h tiers built',
+    sql: '-- a JavaScript step: dirty minutes into rollup_1m from raw points, then rollup_5m, rollup_15m and rollup_6h',
+    program: buildNewTiers,
+  },
+  {
+    version: 8,
+    name: 'release 0 metric tables dropped',
+    sql: `
+      DROP TABLE server_metrics;
+      DROP TABLE rollup_minute;
+      DROP TABLE rollup_hour;
+      DROP TABLE server_metrics_daily;
+    `,
+  },
+  {
+    version: 20,
+    name: 'usage pre-aggregated per width, bucket and action; unique visitors as sketches',
+    sql: `
+      CREATE TABLE usage_counts (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        width BIGINT NOT NULL,
+        bucket BIGINT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('view', 'install', 'test', 'invoke')),
+        count BIGINT NOT NULL,
+        PRIMARY KEY (server_id, width, bucket, action)
+      );
+      CREATE INDEX usage_counts_width_bucket ON usage_counts(width, bucket);
+      CREATE TABLE usage_visitors (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        width BIGINT NOT NULL,
+        bucket BIGINT NOT NULL,
+        sketch BYTEA NOT NULL,
+        PRIMARY KEY (server_id, width, bucket)
+      );
+      CREATE INDEX usage_visitors_width_bucket ON usage_visitors(width, bucket);
+    `,
+    program: backfillUsageAggregates,
   },
 ]

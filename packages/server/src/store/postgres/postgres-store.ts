@@ -1,4 +1,3 @@
-import { TIER_MS } from '@mcpdir/metrics/protocol'
 import pg from 'pg'
 import { POSTGRES_MIGRATIONS } from './migrations'
 import { columnsOf, driveAsync, type Op, type SqlDriver } from '../sql/program'
@@ -22,8 +21,8 @@ const types = {
 }
 
 const FRAGMENTS: SqlFragments = {
-  dayBucket: '(extract(epoch FROM date) * 1000)::bigint',
   jsonValues: 'json_array_elements_text(CAST(? AS json))',
+  jsonIds: '(SELECT value::bigint AS value FROM json_array_elements_text(CAST(? AS json))) AS ids',
   forUpdate: ' FOR UPDATE',
   // replicas take different rows instead of waiting for each other
   skipLocked: ' FOR UPDATE SKIP LOCKED',
@@ -70,14 +69,16 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   }
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
+/** Applies pending migrations (those up to version `upTo`, for tests of a migration) under an advisory lock. */
+export async function migratePostgres(pool: pg.Pool, upTo = Number.POSITIVE_INFINITY): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)')
     const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version))
     for (const migration of POSTGRES_MIGRATIONS) {
-      if (applied.has(migration.version)) continue
+      if (applied.has(migration.version) || migration.version > upTo) continue
       await client.query(migration.sql)
+      if (migration.program) await driveAsync(migration.program(), (op) => execute(client, op))
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()])
     }
   })
@@ -85,13 +86,13 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 /**
  * The PostgreSQL store, for several stateless service replicas sharing one database. Same tables and
- * behaviour as the SQLite store; batch dedupe and rollup buckets are safe under concurrency (a unique key
- * decides which replica stores a batch; advisory locks serialize work on one rollup bucket).
+ * behaviour as the SQLite store; batch dedupe and rollups are safe under concurrency (a unique key decides
+ * which replica stores a batch; the server's row lock serializes every merge into and rebuild of its rows).
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store & { readonly pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types })
   pool.on('error', () => {}) // an idle client's broken connection: the pool replaces it
-  await migrate(pool)
+  await migratePostgres(pool)
 
   const driver: SqlDriver = {
     run: (program) => driveAsync(program, (op) => execute(pool, op)),
@@ -103,17 +104,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: 'postgres',
     pool,
     ...sqlStore(driver, FRAGMENTS),
-    async withBucketLock(serverId, tier, start, fn) {
-      const client = await pool.connect()
-      const key: unknown[] = [`${tier}:${serverId}`, Math.floor(start / TIER_MS[tier])]
-      try {
-        await client.query('SELECT pg_advisory_lock(hashtext($1), $2)', key)
-        return await fn()
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', key).catch(() => {})
-        client.release()
-      }
-    },
     async maintain() {
       // PostgreSQL's autovacuum and checkpointer do this work
     },

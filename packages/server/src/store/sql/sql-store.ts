@@ -1,20 +1,30 @@
 // The Store methods both dialects run alike, written once as programs over the shared statements. A dialect
-// adds what is its own: opening and closing, locks, maintenance and backup.
+// adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
-import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, Sketch, type SketchJSON, sketchPercentiles, TIER_MS, type Tier } from '@mcpdir/metrics/protocol'
-import type { AggregateRow } from '../../query/aggregations'
-import { type ServerCredentials, type Store, StoreConflictError, type UsageReadRow } from '../store'
+import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, TIER_MS } from '@mcpdir/metrics/protocol'
+import { type ServerCredentials, type Store, StoreConflictError } from '../store'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
-import { dayBounds, isoDay, RETENTION, type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
+import { metricsSql } from './metrics-sql'
+import { SeriesCache } from './series-cache'
+import { type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
+import { usageSql } from './usage-sql'
 
 /** What the shared SQL store implements; each dialect supplies the rest. */
-export type SqlStoreMethods = Omit<Store, 'kind' | 'withBucketLock' | 'maintain' | 'backup'>
+export type SqlStoreMethods = Omit<Store, 'kind' | 'maintain' | 'backup'>
 
-const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS.minute) * TIER_MS.minute
-const json = (value: unknown) => (value ? JSON.stringify(value) : null)
+const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS['1m']) * TIER_MS['1m']
+
+/** A write that named a row another table no longer has: for ingest, a series id cached before a delete. */
+const isForeignKeyViolation = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503'
+}
 
 export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMethods {
   const S = statements(fragments)
+  const usage = usageSql(fragments)
+  const seriesCache = new SeriesCache()
+  const metrics = metricsSql(fragments, seriesCache)
   const rows = <R>(sql: string, params: readonly unknown[] = []) => driver.run(all<R>(sql, params))
   const changes = (sql: string, params: readonly unknown[]) => driver.run(exec(sql, params))
 
@@ -26,29 +36,17 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
 
   function* ingest(serverId: string, batchId: string, points: readonly MetricPoint[], events: readonly ServerEvent[], now: number, dedupeSince: number) {
     if ((yield* exec(S.claimBatch, [serverId, batchId, now, points.length, dedupeSince])) === 0) return { duplicate: true, processed: 0 }
-    yield* insert(
-      TABLES.points,
-      points.map((p) => [serverId, p.name, p.type, JSON.stringify(p.tags), p.timestamp, p.count, p.sum, p.min, p.max, p.last, json(p.sketch), now]),
-    )
+    // the server's row lock first: every merge below happens under it (see touchServer)
+    const [server] = yield* all<{ created_at: number }>(S.touchServer, [now, now, serverId])
+    if (!server) throw new Error(`no server ${serverId}`)
+    yield* metrics.storePoints(serverId, server.created_at, points)
     const heartbeats = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => minuteOf(e.timestamp)))
     const others = events.filter((e) => e.type !== 'heartbeat')
     yield* insert(TABLES.events, others.map((e) => [serverId, e.type, e.timestamp, JSON.stringify(e.details)]))
     yield* insert(TABLES.heartbeats, [...heartbeats].map((minute) => [serverId, minute]))
-    yield* insert(TABLES.dirty, [...new Set(points.map((p) => minuteOf(p.timestamp)))].map((minute) => [serverId, minute]))
-    yield* exec(S.touchServer, [now, serverId, now])
     yield* exec(S.purgeBatches, [dedupeSince])
     return { duplicate: false, processed: points.length }
   }
-
-  /** A row of a tier's table, in the column order of its TABLES entry. */
-  const tierRow = (serverId: string, tier: Tier, r: AggregateRow): unknown[] => {
-    if (tier !== 'day') return [serverId, r.bucket, r.name, r.type, r.tags, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch]
-    const sketch = r.sketch ? Sketch.fromJSON(JSON.parse(r.sketch) as SketchJSON) : undefined
-    const { p50 = null, p95 = null, p99 = null } = sketchPercentiles(sketch, r.min, r.max)
-    return [serverId, isoDay(r.bucket), r.name, r.type, r.tags, r.count, r.sum, r.min, r.max, r.sum / r.count, r.last, r.lastTs, r.sketch, p50, p95, p99]
-  }
-  /** A tier's time column bounds for buckets in [from, to). */
-  const bounds = (tier: Tier, from: number, to: number): unknown[] => (tier === 'day' ? dayBounds(from, to) : [from, to])
 
   let closed = false
   return {
@@ -78,6 +76,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return (await rows<ServerRow>(S.listServers)).map(toServer)
     },
     async deleteServer(id) {
+      seriesCache.forgetServer(id)
       return (await changes(S.deleteServer, [id])) > 0
     },
     async setServerDisabled(id, disabled) {
@@ -104,12 +103,18 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
 
     async ingest(serverId, batchId, points, events, now, dedupeSince) {
-      return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince))
+      try {
+        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince))
+      } catch (error) {
+        // Series ids cached for a server that another replica deleted and created again within the same
+        // millisecond fail their foreign key: forget them and try once more.
+        seriesCache.forgetServer(serverId)
+        if (!isForeignKeyViolation(error)) throw error
+        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince))
+      }
     },
-    async recordUsage(usage) {
-      if (usage.length === 0) return
-      const values = usage.map((r) => [r.serverId, r.action, r.toolId ?? null, json(r.details), r.visitorHash, r.timestamp])
-      await driver.transaction(insert(TABLES.usage, values))
+    async recordUsage(records) {
+      if (records.length > 0) await driver.transaction(usage.record(records))
     },
 
     async takeDirtyMinutes(limit) {
@@ -117,22 +122,19 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return taken.sort((a, b) => a.minute - b.minute || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0))
     },
     async markDirtyMinutes(serverId, from, to) {
-      return changes(S.markDirty(serverId !== undefined), serverId === undefined ? [from, to] : [from, to, serverId])
+      return driver.run(metrics.markDirty(serverId, from, to))
+    },
+    async serversWithPoints(from, to) {
+      return driver.run(metrics.serversWithPoints(from, to))
     },
     async rawRows(serverId, from, to) {
-      return rows<AggregateRow>(S.rawRows, [serverId, from, to])
+      return driver.run(metrics.rawRows(serverId, from, to))
     },
     async tierRows(serverId, tier, from, to, names) {
-      return rows<AggregateRow>(S.tierRows(tier, names !== undefined), [serverId, ...bounds(tier, from, to), ...(names ? [JSON.stringify(names)] : [])])
+      return driver.run(metrics.tierRows(serverId, tier, from, to, names))
     },
-    async replaceTierRows(serverId, tier, from, to, tierRows) {
-      await driver.transaction(
-        (function* () {
-          yield* exec(S.bumpRollupVersion, [serverId])
-          yield* exec(S.deleteTier(tier), [serverId, ...bounds(tier, from, to)])
-          yield* insert(TABLES[tier], tierRows.map((r) => tierRow(serverId, tier, r)))
-        })(),
-      )
+    async rebuildTier(serverId, tier, from, to, source) {
+      return driver.transaction(metrics.rebuildTier(serverId, tier, from, to, source))
     },
     async heartbeatMinutes(serverId, from, to) {
       return (await rows<{ n: number }>(S.heartbeatCount, [serverId, from, to]))[0]?.n ?? 0
@@ -140,15 +142,18 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     async firstHeartbeat(serverId) {
       return (await rows<{ m: number | null }>(S.firstHeartbeat, [serverId]))[0]?.m ?? undefined
     },
-    async usageRows(serverId, from, to) {
-      return rows<UsageReadRow>(S.usageRows, [serverId, from, to])
+    async usageAggregates(serverId, width, from, to) {
+      return driver.run(usage.read(serverId, width, from, to))
     },
     async listEvents(serverId, from, to, limit) {
       const events = await rows<{ type: EventType; timestamp: number; details: string }>(S.listEvents, [serverId, from, to, limit])
       return events.map((e) => ({ type: e.type, timestamp: e.timestamp, details: JSON.parse(e.details) as EventDetails }))
     },
     async purge(target, before, limit) {
-      return changes(S.purge(target), [RETENTION[target].day ? isoDay(before) : before, limit])
+      return changes(S.purge(target), [before, limit])
+    },
+    async purgeUsageAggregates(width, before, limit) {
+      return driver.transaction(usage.purge(width, before, limit))
     },
 
     async getSetting(key) {

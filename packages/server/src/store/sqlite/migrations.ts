@@ -1,6 +1,11 @@
 // Versioned schema migrations for the SQLite store, applied in order at start, each in its own transaction.
 // Never edit a released migration; add the next one.
-export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+import type { Program } from '../sql/program'
+import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
+import { backfillUsageAggregates } from '../sql/usage-sql'
+
+/** A migration: its SQL, then optionally a JavaScript step (a program shared by both dialects), in one transaction. */
+export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string; program?: () => Program<void> }[] = [
   {
     version: 1,
     name: 'servers, keys, raw metrics, events, usage, dedupe',
@@ -176,5 +181,174 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       -- bumped whenever a server's minute rollups are rewritten, by any replica: cached reports compare it
       ALTER TABLE servers ADD COLUMN rollup_version INTEGER NOT NULL DEFAULT 0;
     `,
+  },
+  {
+    version: 4,
+    name: 'series dictionary; raw points and tiers 1m 5m 15m 1h 6h 1d keyed by series',
+    sql: `
+      -- one row per series: what a metric is named, its type and tags (canonical JSON, keys sorted); ids are
+      -- never reused (AUTOINCREMENT), so a process may cache them
+      CREATE TABLE series (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('counter', 'gauge', 'timer')),
+        tags TEXT NOT NULL,
+        UNIQUE (server_id, name, type, tags)
+      );
+
+      -- raw points: one observation or one SDK flush window of a series, in insertion order; sketches are
+      -- Sketch.toBytes()
+      CREATE TABLE metric_points (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        timestamp INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        sketch BLOB
+      );
+      CREATE INDEX metric_points_series_time ON metric_points(series_id, timestamp);
+      CREATE INDEX metric_points_time ON metric_points(timestamp);
+
+      -- a tier per bucket width a period shows: numbers only, one row per series and bucket
+      CREATE TABLE rollup_1m (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_1m_bucket ON rollup_1m(bucket);
+      CREATE TABLE rollup_5m (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_5m_bucket ON rollup_5m(bucket);
+      CREATE TABLE rollup_15m (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_15m_bucket ON rollup_15m(bucket);
+      CREATE TABLE rollup_1h (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_1h_bucket ON rollup_1h(bucket);
+      CREATE TABLE rollup_6h (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_6h_bucket ON rollup_6h(bucket);
+      CREATE TABLE rollup_1d (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_1d_bucket ON rollup_1d(bucket);
+    `,
+  },
+  {
+    version: 5,
+    name: 'raw points keyed by series, sketches binary',
+    sql: '-- a JavaScript step: server_metrics copied into metric_points in id order',
+    program: keyPointsBySeries,
+  },
+  {
+    version: 6,
+    name: 'minute, hour and day tiers keyed by series',
+    sql: '-- a JavaScript step: rollup_minute, rollup_hour and server_metrics_daily copied into rollup_1m, rollup_1h and rollup_1d',
+    program: keyTiersBySeries,
+  },
+  {
+    version: 7,
+    name: 'pending minutes rolled up; 5m, 15m and 6h tiers built',
+    sql: '-- a JavaScript step: dirty minutes into rollup_1m from raw points, then rollup_5m, rollup_15m and rollup_6h',
+    program: buildNewTiers,
+  },
+  {
+    version: 8,
+    name: 'release 0 metric tables dropped',
+    sql: `
+      DROP TABLE server_metrics;
+      DROP TABLE rollup_minute;
+      DROP TABLE rollup_hour;
+      DROP TABLE server_metrics_daily;
+    `,
+  },
+  {
+    version: 20,
+    name: 'usage pre-aggregated per width, bucket and action; unique visitors as sketches',
+    sql: `
+      -- usage counted as it is recorded, per bucket width (ms: 1m 5m 15m 1h 6h 1d), bucket and action
+      CREATE TABLE usage_counts (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        width INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('view', 'install', 'test', 'invoke')),
+        count INTEGER NOT NULL,
+        PRIMARY KEY (server_id, width, bucket, action)
+      ) WITHOUT ROWID;
+      CREATE INDEX usage_counts_width_bucket ON usage_counts(width, bucket);
+
+      -- unique visitors per width and bucket: a HyperLogLog sketch of the daily visitor hashes, exact below
+      -- 512 (query/visitor-sketch.ts); a rowid table, as the sketches reach 4 KB
+      CREATE TABLE usage_visitors (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        width INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        sketch BLOB NOT NULL,
+        PRIMARY KEY (server_id, width, bucket)
+      );
+      CREATE INDEX usage_visitors_width_bucket ON usage_visitors(width, bucket);
+    `,
+    // the aggregates of the usage already stored
+    program: backfillUsageAggregates,
   },
 ]

@@ -15,14 +15,14 @@ export interface SqliteStoreOptions {
 }
 
 const FRAGMENTS: SqlFragments = {
-  dayBucket: 'CAST(unixepoch(date) AS INTEGER) * 1000',
   jsonValues: 'json_each(?)',
+  jsonIds: 'json_each(?)',
   // a write transaction (BEGIN IMMEDIATE) holds the whole database
   forUpdate: '',
   skipLocked: '',
   // SQLite's default collation (BINARY) compares bytes
   binaryOrder: '',
-  // the primary key: three of the tables are WITHOUT ROWID
+  // the primary key: the tier tables are WITHOUT ROWID
   rowKey: (target) => RETENTION[target].key,
 }
 
@@ -30,14 +30,31 @@ const FRAGMENTS: SqlFragments = {
 const insertSql = (table: BulkTable) =>
   `INSERT INTO ${table.name} (${table.columns.map((c) => c.name).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})${table.onConflict ?? ''}`
 
-/** Applies pending migrations; returns the schema version. */
-export function migrateSqlite(db: Database.Database): number {
+/** Runs the shared programs' statements on `db`, each prepared once. */
+function executor(db: Database.Database): (op: Op) => unknown {
+  const prepared = new Map<string, Database.Statement>()
+  const prepare = (sql: string) => {
+    let statement = prepared.get(sql)
+    if (!statement) prepared.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+  return (op) => {
+    if (op.kind === 'all') return prepare(op.sql).all(...op.params)
+    if (op.kind === 'run') return prepare(op.sql).run(...op.params).changes
+    const statement = prepare(insertSql(op.table))
+    return op.rows.reduce((n, row) => n + statement.run(...row).changes, 0)
+  }
+}
+
+/** Applies pending migrations (those up to version `upTo`, for tests of a migration); returns the schema version. */
+export function migrateSqlite(db: Database.Database, upTo = Number.POSITIVE_INFINITY): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[])
   for (const migration of SQLITE_MIGRATIONS) {
-    if (applied.has(migration.version)) continue
+    if (applied.has(migration.version) || migration.version > upTo) continue
     db.transaction(() => {
       db.exec(migration.sql)
+      if (migration.program) driveSync(migration.program(), executor(db))
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -71,18 +88,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     migrateSqlite(db)
   }
 
-  const prepared = new Map<string, Database.Statement>()
-  const prepare = (sql: string) => {
-    let statement = prepared.get(sql)
-    if (!statement) prepared.set(sql, (statement = db.prepare(sql)))
-    return statement
-  }
-  const execute = (op: Op): unknown => {
-    if (op.kind === 'all') return prepare(op.sql).all(...op.params)
-    if (op.kind === 'run') return prepare(op.sql).run(...op.params).changes
-    const statement = prepare(insertSql(op.table))
-    return op.rows.reduce((n, row) => n + statement.run(...row).changes, 0)
-  }
+  const execute = executor(db)
   const driver: SqlDriver = {
     async run(program) {
       return driveSync(program, execute)
@@ -99,10 +105,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     kind: 'sqlite',
     db,
     ...sqlStore(driver, FRAGMENTS),
-    // One service process per SQLite file, and its rollups run one at a time: nothing to lock.
-    async withBucketLock(_serverId, _tier, _start, fn) {
-      return fn()
-    },
     async maintain() {
       // PASSIVE never waits for readers; what it cannot copy now, the next run does
       db.pragma('wal_checkpoint(PASSIVE)')

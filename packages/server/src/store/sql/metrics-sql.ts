@@ -1,0 +1,136 @@
+// Metrics in SQL, for both dialects: series resolved through the cache, raw points stored and merged into their
+// 1-minute rows in the ingest transaction, tiers read with their series attached, and tiers rebuilt from a
+// finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
+// ingest, here for rebuilds), so the read-merge-write of a row never interleaves with another replica's.
+import { type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
+import { type AggregateRow, type Merged, mergeValues, rollUp, type StoredRow, toStored } from '../../query/aggregations'
+import { all, exec, insert, type Program } from './program'
+import { metricStatements, TIER_TABLES } from './metric-statements'
+import { type SeriesCache, seriesKey, type SeriesRow } from './series-cache'
+import { type SqlFragments, TABLES } from './statements'
+
+const MINUTE = TIER_MS['1m']
+
+/** A stored row in its table's column order (TIER_COLUMNS). */
+const tierValues = (r: StoredRow): unknown[] => [r.seriesId, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch]
+
+const blank = (bucket: number) => (): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
+
+/** The metric programs, over the dialect's fragments and the store's series cache. */
+export function metricsSql(f: SqlFragments, cache: SeriesCache) {
+  const S = metricStatements(f)
+
+  /** The series id of every point, in order; series not yet known are created. */
+  function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[], tags: readonly string[]): Program<number[]> {
+    let known = cache.idsOf(serverId, createdAt)
+    const keys = points.map((p, i) => seriesKey(p.name, p.type, tags[i] as string))
+    const missing = new Map<string, unknown[]>()
+    keys.forEach((key, i) => {
+      const p = points[i] as MetricPoint
+      if (!known.has(key)) missing.set(key, [serverId, p.name, p.type, tags[i]])
+    })
+    if (missing.size > 0) {
+      yield* insert(TABLES.series, [...missing.values()])
+      const names = [...new Set([...missing.values()].map((row) => row[1]))]
+      cache.rememberIds(serverId, createdAt, yield* all<SeriesRow>(S.seriesByName, [serverId, JSON.stringify(names)]))
+      known = cache.idsOf(serverId, createdAt)
+    }
+    return keys.map((key) => {
+      const id = known.get(key)
+      if (id === undefined) throw new Error(`series ${JSON.stringify(key)} of ${serverId} was neither found nor created`)
+      return id
+    })
+  }
+
+  /**
+   * Merges points into their 1-minute rows: each row as stored, then the batch's points in order, so a row
+   * comes out exactly as a rebuild from its raw points (in insertion order) would.
+   */
+  function* mergeMinutes(points: readonly MetricPoint[], ids: readonly number[], sketches: readonly (Sketch | undefined)[]): Program<void> {
+    const minutes = points.map((p) => Math.floor(p.timestamp / MINUTE) * MINUTE)
+    const stored = yield* all<StoredRow>(S.minuteRows, [JSON.stringify([...new Set(ids)]), JSON.stringify([...new Set(minutes)])])
+    const byKey = new Map(stored.map((r) => [`${r.seriesId}:${r.bucket}`, r]))
+    const merged = new Map<string, { seriesId: number; values: Merged | undefined }>()
+    points.forEach((p, i) => {
+      const seriesId = ids[i] as number
+      const bucket = minutes[i] as number
+      const key = `${seriesId}:${bucket}`
+      let entry = merged.get(key)
+      if (!entry) {
+        const row = byKey.get(key)
+        entry = { seriesId, values: row && mergeValues(undefined, row, row.sketch ? Sketch.fromBytes(row.sketch) : undefined, blank(bucket)) }
+        merged.set(key, entry)
+      }
+      const values = { bucket: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, lastTs: p.timestamp }
+      entry.values = mergeValues(entry.values, values, sketches[i], blank(bucket))
+    })
+    yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
+  }
+
+  /** Rows with their series attached (read once per series, and remembered). */
+  function* withSeries(rows: StoredRow[]): Program<AggregateRow[]> {
+    const found = new Map<number, AggregateRow['series']>()
+    const missing: number[] = []
+    for (const row of rows) {
+      if (found.has(row.seriesId)) continue
+      const info = cache.info(row.seriesId)
+      if (info) found.set(row.seriesId, info)
+      else {
+        found.set(row.seriesId, undefined as never)
+        missing.push(row.seriesId)
+      }
+    }
+    if (missing.length > 0) {
+      for (const info of cache.rememberInfos(yield* all<SeriesRow>(S.seriesById, [JSON.stringify(missing)]))) found.set(info.id, info)
+    }
+    for (const row of rows) (row as StoredRow & AggregateRow).series = found.get(row.seriesId) as AggregateRow['series']
+    return rows as (StoredRow & AggregateRow)[]
+  }
+
+  return {
+    /**
+     * Stores a batch's points raw and merges them into their 1-minute rows; marks their minutes dirty. Run
+     * inside the ingest transaction, after the server's row is locked and its creation time read.
+     */
+    *storePoints(serverId: string, createdAt: number, points: readonly MetricPoint[]): Program<void> {
+      if (points.length === 0) return
+      // tags arrive with sorted keys (the protocol's sortTags), so this is their canonical form
+      const tags = points.map((p) => JSON.stringify(p.tags))
+      const ids = yield* seriesIds(serverId, createdAt, points, tags)
+      const sketches = points.map((p) => (p.sketch ? Sketch.fromJSON(p.sketch) : undefined))
+      yield* insert(
+        TABLES.points,
+        points.map((p, i) => [ids[i], p.timestamp, p.count, p.sum, p.min, p.max, p.last, sketches[i]?.toBytes() ?? null]),
+      )
+      yield* mergeMinutes(points, ids, sketches)
+      yield* insert(TABLES.dirty, [...new Set(points.map((p) => Math.floor(p.timestamp / MINUTE) * MINUTE))].map((minute) => [serverId, minute]))
+    },
+
+    *rawRows(serverId: string, from: number, to: number): Program<AggregateRow[]> {
+      return yield* withSeries(yield* all<StoredRow>(S.rawRows, [serverId, from, to]))
+    },
+
+    *tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
+      const params = [serverId, from, to, ...(names ? [JSON.stringify(names)] : [])]
+      return yield* withSeries(yield* all<StoredRow>(S.tierRows(tier, names !== undefined), params))
+    },
+
+    /** Rebuilds a tier's rows of a server in [from, to) from a finer tier or raw points; run it in a transaction. */
+    *rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Program<number> {
+      if ((yield* all(S.lockForRollup, [serverId])).length === 0) return 0
+      const rows = yield* all<StoredRow>(source === 'raw' ? S.rawRows : S.tierRows(source, false), [serverId, from, to])
+      const rolled = rollUp(rows, TIER_MS[tier])
+      yield* exec(S.deleteTier(tier), [serverId, from, to])
+      yield* insert(TIER_TABLES[tier], rolled.map(tierValues))
+      return rolled.length
+    },
+
+    *serversWithPoints(from: number, to: number): Program<string[]> {
+      return (yield* all<{ serverId: string }>(S.serversWithPoints, [from, to])).map((r) => r.serverId)
+    },
+
+    markDirty(serverId: string | undefined, from: number, to: number): Program<number> {
+      return exec(S.markDirty(serverId !== undefined), serverId === undefined ? [from, to] : [from, to, serverId])
+    },
+  }
+}
