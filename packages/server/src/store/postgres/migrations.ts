@@ -1,6 +1,8 @@
 // Versioned schema migrations for the PostgreSQL store: the same versions, tables and semantics as the
-// SQLite ones (sqlite-migrations.ts). Applied at start under an advisory lock, so replicas starting together
-// migrate once. Never edit a released migration; add the next one.
+// SQLite ones (sqlite-migrations.ts), plus what only PostgreSQL has (21: tables partitioned by day; each
+// dialect applies its own list, so SQLite has no 21). Applied at start under an advisory lock, so replicas
+// starting together migrate once. Never edit a released migration; add the next one.
+import { fillPartitioned, PARTITIONED } from './partitions'
 import type { Program } from '../sql/program'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
@@ -253,5 +255,56 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX usage_visitors_width_bucket ON usage_visitors(width, bucket);
     `,
     program: backfillUsageAggregates,
+  },
+  {
+    version: 21,
+    name: 'raw points and 1m tier partitioned by day (PostgreSQL only)',
+    // the old tables renamed out of the way (with their constraint and index names), the partitioned parents
+    // created in their place (primary keys include the partition key; the id sequence carried over), then a
+    // JavaScript step: DEFAULT and daily partitions created, rows copied in id order, old tables dropped
+    sql: `
+      ALTER TABLE metric_points RENAME TO metric_points_unpartitioned;
+      ALTER TABLE metric_points_unpartitioned RENAME CONSTRAINT metric_points_pkey TO metric_points_unpartitioned_pkey;
+      ALTER INDEX metric_points_series_time RENAME TO metric_points_unpartitioned_series_time;
+      ALTER INDEX metric_points_time RENAME TO metric_points_unpartitioned_time;
+      ALTER SEQUENCE metric_points_id_seq OWNED BY NONE;
+      CREATE TABLE metric_points (
+        id BIGINT NOT NULL DEFAULT nextval('metric_points_id_seq'),
+        series_id BIGINT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        timestamp BIGINT NOT NULL,
+        count DOUBLE PRECISION NOT NULL,
+        sum DOUBLE PRECISION NOT NULL,
+        min DOUBLE PRECISION NOT NULL,
+        max DOUBLE PRECISION NOT NULL,
+        last DOUBLE PRECISION NOT NULL,
+        sketch BYTEA,
+        PRIMARY KEY (id, timestamp)
+      ) PARTITION BY RANGE (timestamp);
+      ALTER SEQUENCE metric_points_id_seq OWNED BY metric_points.id;
+      CREATE INDEX metric_points_series_time ON metric_points(series_id, timestamp);
+      CREATE INDEX metric_points_time ON metric_points(timestamp);
+
+      ALTER TABLE rollup_1m RENAME TO rollup_1m_unpartitioned;
+      ALTER TABLE rollup_1m_unpartitioned RENAME CONSTRAINT rollup_1m_pkey TO rollup_1m_unpartitioned_pkey;
+      ALTER INDEX rollup_1m_bucket RENAME TO rollup_1m_unpartitioned_bucket;
+      CREATE TABLE rollup_1m (
+        series_id BIGINT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket BIGINT NOT NULL,
+        count DOUBLE PRECISION NOT NULL,
+        sum DOUBLE PRECISION NOT NULL,
+        min DOUBLE PRECISION NOT NULL,
+        max DOUBLE PRECISION NOT NULL,
+        last DOUBLE PRECISION NOT NULL,
+        last_ts BIGINT NOT NULL,
+        sketch BYTEA,
+        PRIMARY KEY (series_id, bucket)
+      ) PARTITION BY RANGE (bucket);
+      CREATE INDEX rollup_1m_bucket ON rollup_1m(bucket);
+    `,
+    *program() {
+      const now = Date.now()
+      yield* fillPartitioned(PARTITIONED.raw, 'id', now)
+      yield* fillPartitioned(PARTITIONED['1m'], 'series_id, bucket', now)
+    },
   },
 ]

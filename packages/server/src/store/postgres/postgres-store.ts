@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { POSTGRES_MIGRATIONS } from './migrations'
-import { columnsOf, driveAsync, type Op, type SqlDriver } from '../sql/program'
+import { dropPartitionsBefore, ensurePartitions, PARTITION_LOCK, PARTITIONED, type PartitionedTable, purgeRowsSql } from './partitions'
+import { columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
 import { sqlStore } from '../sql/sql-store'
 import type { BulkTable, SqlFragments } from '../sql/statements'
 import type { Store } from '../store'
@@ -85,6 +86,35 @@ export async function migratePostgres(pool: pg.Pool, upTo = Number.POSITIVE_INFI
 }
 
 /**
+ * Runs a program changing partitions in its own transaction under PARTITION_LOCK. DDL on a partitioned table
+ * waits for the queries using it and makes later ones wait behind it: a lock not had within `lock_timeout`
+ * gives up (answers undefined) rather than hold ingest up; the next maintenance or purge tries again.
+ */
+async function partitionChange<T>(pool: pg.Pool, program: Program<T>): Promise<T | undefined> {
+  try {
+    return await inTransaction(pool, async (client) => {
+      await client.query("SET LOCAL lock_timeout = '5s'")
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK])
+      return driveAsync(program, (op) => execute(client, op))
+    })
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '55P03') return undefined // lock_not_available
+    throw error
+  }
+}
+
+/** Creates the daily partitions data can arrive for (see partitions.ts), in every partitioned table. */
+export async function maintainPartitions(pool: pg.Pool, now = Date.now()): Promise<void> {
+  for (const table of Object.values(PARTITIONED)) await partitionChange(pool, ensurePartitions(table, now))
+}
+
+/** Retention of a partitioned table: whole partitions below the cutoff dropped, then up to `limit` rows deleted. */
+async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: number, limit: number): Promise<number> {
+  const dropped = (await partitionChange(pool, dropPartitionsBefore(table, before))) ?? 0
+  return dropped + (await driveAsync(exec(purgeRowsSql(table), [before, limit, before]), (op) => execute(pool, op)) as number)
+}
+
+/**
  * The PostgreSQL store, for several stateless service replicas sharing one database. Same tables and
  * behaviour as the SQLite store; batch dedupe and rollups are safe under concurrency (a unique key decides
  * which replica stores a batch; the server's row lock serializes every merge into and rebuild of its rows).
@@ -93,6 +123,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types })
   pool.on('error', () => {}) // an idle client's broken connection: the pool replaces it
   await migratePostgres(pool)
+  await maintainPartitions(pool)
 
   const driver: SqlDriver = {
     run: (program) => driveAsync(program, (op) => execute(pool, op)),
@@ -100,12 +131,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     end: () => pool.end(),
   }
 
+  const shared = sqlStore(driver, FRAGMENTS)
   return {
     kind: 'postgres',
     pool,
-    ...sqlStore(driver, FRAGMENTS),
+    ...shared,
+    async purge(target, before, limit) {
+      const table = target === 'raw' || target === '1m' ? PARTITIONED[target] : undefined
+      return table ? purgePartitioned(pool, table, before, limit) : shared.purge(target, before, limit)
+    },
     async maintain() {
-      // PostgreSQL's autovacuum and checkpointer do this work
+      // PostgreSQL's autovacuum and checkpointer do the rest
+      await maintainPartitions(pool)
     },
     async backup() {
       throw new Error('backup copies SQLite databases; for PostgreSQL use pg_dump (or your provider\'s backups)')
