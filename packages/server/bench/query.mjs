@@ -9,6 +9,8 @@ import { PERIOD_SPECS, PERIODS, ROUTES, Sketch, TIER_MS, TIERS } from '@mcpdir/m
 import Database from 'better-sqlite3'
 import { openStore, registerServer } from '../dist/index.js'
 import { startService } from '../dist/testing.js'
+import { readFileSync } from 'node:fs'
+import { benchColdFetch } from './cold-fetch.mjs'
 import { benchList } from './list.mjs'
 import { benchUsage } from './usage.mjs'
 
@@ -85,7 +87,14 @@ async function seed(path, now) {
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
 const round = (x) => Math.round(x * 100) / 100
 
-export async function benchQuery() {
+/** Resident memory of a process, from /proc (Linux): current and peak, in MB. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN)
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
+}
+
+export async function benchQuery({ postgresUrl } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpdir-query-'))
   const now = Date.now()
   try {
@@ -96,6 +105,7 @@ export async function benchQuery() {
     const service = await startService({ dir, args: ['--admin-key', 'query-bench-admin-key-123'] })
     const results = { servers: SERVERS, series: SERIES, rawDays: RAW_DAYS, rawRows, seedSeconds, periods: {} }
     const db = new Database(path, { readonly: true })
+    const idle = memoryOf(service.child.pid)
     try {
       for (const period of PERIODS) {
         // cold: the first read of each server's report; warm: repeated reads (the report cache)
@@ -133,10 +143,14 @@ export async function benchQuery() {
         }
         process.stderr.write(`query ${period}: ${JSON.stringify(results.periods[period])}\n`)
       }
+      // the service's memory while answering every period's reports (90d of the largest server included)
+      results.memory = { idleRssMb: Math.round(idle.rssMb), peakAboveIdleMb: Math.round(memoryOf(service.child.pid).peakMb - idle.rssMb) }
     } finally {
       db.close()
       await service.stop()
     }
+    // every read cold (the report cache cleared before each), SQLite and PostgreSQL (bench/cold-fetch.mjs)
+    results.cold = await benchColdFetch({ path, now, servers: SERVERS, postgresUrl })
     // a busy server's 90d usage section, beside release 0's read of every raw usage row (bench/usage.mjs)
     results.usage = await benchUsage()
     // the servers list of a directory: N servers, the list request's p95 beside a report per server (bench/list.mjs)

@@ -11,10 +11,10 @@ const cluster = PG_BIN ? startPostgres() : undefined
 try {
   results.ingest = await benchIngest(cluster ? { postgresUrl: cluster.createDatabase('bench') } : {})
   process.stderr.write(`ingest: ${JSON.stringify(results.ingest)}\n`)
+  results.query = await benchQuery(cluster ? { postgresUrl: cluster.createDatabase('query') } : {})
 } finally {
   cluster?.stop()
 }
-results.query = await benchQuery()
 results.live = await benchLive()
 process.stderr.write(`live: ${JSON.stringify(results.live)}\n`)
 mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true })
