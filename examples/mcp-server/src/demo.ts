@@ -5,8 +5,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI } from '@mcpdir/metrics-server/testing'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { Client } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 
 const root = resolve(import.meta.dirname, '../../..')
 const db = resolve(root, process.env.DEMO_DB ?? 'data/demo.db')
@@ -69,7 +69,8 @@ const transport = new StdioClientTransport({
   },
   stderr: 'inherit',
 })
-client = new Client({ name: 'mcpdir-demo-client', version: '1.0.0' })
+// 'auto' speaks the 2026-07-28 protocol (client identity in every request's _meta) with servers that do
+client = new Client({ name: 'mcpdir-demo-client', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } })
 await client.connect(transport)
 const connected = client
 if (!running) {

@@ -1,16 +1,16 @@
-// An example MCP server, instrumented with @mcpdir/metrics. Run it over stdio (what MCP clients such as
-// Claude Desktop start) or over Streamable HTTP:
+// An example MCP server on the MCP TypeScript SDK v2, instrumented with @mcpdir/metrics. Run it over stdio
+// (what MCP clients such as Claude Desktop start) or over stateless Streamable HTTP, where createMcpHandler
+// builds a fresh server per request from the same factory:
 //
 //   MCPDIR_SERVER_ID=… MCPDIR_API_KEY=… MCPDIR_SIGNING_SECRET=… MCPDIR_METRICS_ENDPOINT=http://127.0.0.1:8787 \
-//     node dist/server.js            # stdio
-//     node dist/server.js --http 3333  # Streamable HTTP on http://127.0.0.1:3333/mcp
-import { randomUUID } from 'node:crypto'
+//     node dist/server.js              # stdio
+//     node dist/server.js --http 3333  # HTTP on http://127.0.0.1:3333/mcp
 import { createServer } from 'node:http'
 import { createMetrics } from '@mcpdir/metrics'
 import { instrument } from '@mcpdir/metrics/mcp'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { toNodeHandler } from '@modelcontextprotocol/node'
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import { z } from 'zod'
 
 // The three lines: without the MCPDIR_* environment this is a no-op and the server runs as before.
@@ -19,9 +19,10 @@ const metrics = createMetrics({ serverVersion: '1.0.0', flushIntervalMs: Number(
 const DOCS = ['getting started', 'configuration', 'deployment', 'metrics', 'privacy', 'troubleshooting']
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The factory both entries call: once per stdio connection, once per HTTP request. */
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'example-docs', version: '1.0.0' })
-  instrument(server, metrics)
+  instrument(server, metrics) // right after construction: O(1), nothing kept once the instance is gone
 
   server.registerTool('search_docs', { description: 'Search the documentation', inputSchema: { query: z.string() } }, async ({ query }) => {
     const hits = DOCS.filter((d) => d.includes(query.toLowerCase()))
@@ -52,29 +53,12 @@ setInterval(() => metrics.gauge('process.heap_mb').set(process.memoryUsage().hea
 
 const httpPort = process.argv.indexOf('--http')
 if (httpPort === -1) {
-  await buildServer().connect(new StdioServerTransport())
+  serveStdio(buildServer)
 } else {
   const port = Number(process.argv[httpPort + 1] ?? 3333)
-  const sessions = new Map<string, StreamableHTTPServerTransport>()
-  createServer(async (req, res) => {
-    if (!req.url?.startsWith('/mcp')) {
-      res.writeHead(404).end()
-      return
-    }
-    const id = req.headers['mcp-session-id'] as string | undefined
-    let transport = id ? sessions.get(id) : undefined
-    if (!transport) {
-      transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sessionId) => {
-          sessions.set(sessionId, transport as StreamableHTTPServerTransport)
-        },
-      })
-      transport.onclose = () => {
-        if (transport?.sessionId) sessions.delete(transport.sessionId)
-      }
-      await buildServer().connect(transport)
-    }
-    await transport.handleRequest(req, res)
+  const mcp = toNodeHandler(createMcpHandler(buildServer))
+  createServer((req, res) => {
+    if (!req.url?.startsWith('/mcp')) res.writeHead(404).end()
+    else void mcp(req, res)
   }).listen(port, '127.0.0.1', () => process.stderr.write(`example MCP server on http://127.0.0.1:${port}/mcp\n`))
 }

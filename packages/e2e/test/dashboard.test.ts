@@ -33,6 +33,7 @@ async function seedHistory() {
     points.push(
       { name: 'mcp.tool.calls', type: 'counter', count: 10 + (m % 7), sum: 10 + (m % 7), timestamp, tags: { tool: 'search', outcome: 'ok', client: 'claude-ai' } },
       { name: 'mcp.tool.calls', type: 'counter', value: m % 5 === 0 ? 2 : 0, timestamp, tags: { tool: 'search', outcome: 'error', client: 'claude-ai' } },
+      { name: 'mcp.tool.calls', type: 'counter', value: m % 10 === 0 ? 1 : 0, timestamp, tags: { tool: 'search', outcome: 'client_error', client: 'claude-ai' } },
       { name: 'mcp.tool.duration', type: 'timer', value: 50 + ((m * 37) % 200), timestamp, tags: { tool: 'search', outcome: 'ok', client: 'claude-ai' } },
       { name: 'queue_depth', type: 'gauge', value: m % 13, timestamp },
     )
@@ -123,6 +124,8 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
       expect(await paintedShare(page, chart), chart).toBeGreaterThan(0.01)
     }
     expect(await cardText(page, 'Tool calls')).toMatch(/^\d/)
+    expect(await cardText(page, 'Client errors')).toMatch(/^5 · /) // the callers' mistakes, apart from the error rate
+    expect(await page.getByRole('columnheader', { name: 'Client errors' }).count()).toBe(2) // tools and clients
     expect(await page.getByRole('rowheader', { name: 'search' }).count()).toBe(1)
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: resolve(ARTIFACTS, 'metrics-tab.png'), fullPage: true })

@@ -1,5 +1,6 @@
 // The whole system as a self-hoster and an MCP author meet it: the system test against a fresh service, the
-// example MCP server under a real MCP client (stdio and Streamable HTTP), and a bounded `npm run demo`.
+// example MCP server (SDK v2) under real MCP clients (v2 on the 2026-07-28 protocol over stdio and stateless
+// HTTP, v1 on the legacy protocol over HTTP), and a bounded `npm run demo`.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -7,9 +8,10 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type MetricsFetchResponse, ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const EXAMPLE = resolve(import.meta.dirname, '../../../examples/mcp-server/dist')
@@ -41,11 +43,16 @@ async function fetchReport(id: string): Promise<MetricsFetchResponse> {
 
 const calls = (report: MetricsFetchResponse | undefined, tool: string) => report?.breakdowns.tools.find((t) => t.key === tool)
 
-async function exercise(client: Client) {
+const E2E_CLIENT = { name: 'e2e-client', version: '1.0.0' }
+/** A v2 client speaking the 2026-07-28 protocol: its name and version travel in every request's _meta. */
+const modernClient = () => new Client(E2E_CLIENT, { versionNegotiation: { mode: 'auto' } })
+
+async function exercise(client: { callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }) {
   for (let i = 0; i < 5; i++) await client.callTool({ name: 'search_docs', arguments: { query: 'conf' } })
   for (let i = 0; i < 4; i++) await client.callTool({ name: 'validate_config', arguments: { config: i < 3 ? '{}' : 'broken' } })
   for (let i = 0; i < 6; i++) await client.callTool({ name: 'fetch_page', arguments: { url: 'https://example.com' } })
   await client.callTool({ name: 'build_report', arguments: {} })
+  await client.callTool({ name: 'no_such_tool', arguments: {} }).catch(() => {}) // the caller's mistake
 }
 
 async function expectExampleCounts(id: string) {
@@ -55,8 +62,10 @@ async function expectExampleCounts(id: string) {
       report = await fetchReport(id)
       return report.calls.summary.calls
     }, { timeout: 15_000 })
-    .toBe(16)
+    .toBe(17)
   expect(calls(report, 'search_docs')).toMatchObject({ calls: 5, errors: 0 })
+  expect(calls(report, 'no_such_tool')).toMatchObject({ calls: 1, errors: 0, client_errors: 1 }) // the caller's mistake
+  expect(report?.calls.summary.client_errors).toBe(1)
   expect(calls(report, 'validate_config')).toMatchObject({ calls: 4, errors: 1 })
   expect(calls(report, 'fetch_page')?.calls).toBe(6)
   expect(calls(report, 'build_report')).toMatchObject({ calls: 1, errors: 0 })
@@ -84,27 +93,43 @@ describe('system', () => {
       env: { ...(process.env as Record<string, string>), ...env, MCPDIR_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'spool-')) },
       stderr: 'ignore',
     })
-    const client = new Client({ name: 'e2e-client', version: '1.0.0' })
+    const client = modernClient()
     await client.connect(transport)
     await exercise(client)
     await client.close() // stdin ends: the SDK flushes before the process goes
     await expectExampleCounts('example-stdio')
   })
 
-  it('counts every call over Streamable HTTP', async () => {
-    const env = register('example-http')
+  async function exampleOverHttp(id: string) {
+    const env = register(id)
     const port = await freePort()
     const child = spawn(process.execPath, [join(EXAMPLE, 'server.js'), '--http', String(port)], {
       env: { ...process.env, ...env, DEMO_FLUSH_MS: '500' },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     await new Promise<void>((ok) => child.stderr.on('data', (c: Buffer) => c.toString().includes('example MCP server') && ok()))
-    const client = new Client({ name: 'e2e-client', version: '1.0.0' })
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+    return { url: new URL(`http://127.0.0.1:${port}/mcp`), stop: () => child.kill('SIGTERM') }
+  }
+
+  it('counts every call over stateless HTTP (createMcpHandler, a server per request) on the 2026-07-28 protocol', async () => {
+    const { url, stop } = await exampleOverHttp('example-http')
+    const client = modernClient()
+    await client.connect(new StreamableHTTPClientTransport(url))
     await exercise(client)
     await expectExampleCounts('example-http')
     await client.close()
-    child.kill('SIGTERM')
+    stop()
+  })
+
+  it('counts every call of a v1 client on the legacy protocol, named by initialize and its User-Agent', async () => {
+    const { url, stop } = await exampleOverHttp('example-http-v1')
+    const client = new ClientV1(E2E_CLIENT)
+    const headers = { 'user-agent': `${E2E_CLIENT.name}/${E2E_CLIENT.version}` }
+    await client.connect(new StreamableHTTPClientTransportV1(url, { requestInit: { headers } }))
+    await exercise(client)
+    await expectExampleCounts('example-http-v1')
+    await client.close()
+    stop()
   })
 
   it('runs npm run demo to the end, and stops cleanly on Ctrl-C', async () => {

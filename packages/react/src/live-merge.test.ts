@@ -40,6 +40,15 @@ describe('mergeLive', () => {
     expect(next.server.last_seen).toBe(last + 5_000)
   })
 
+  it('counts client errors apart from errors', () => {
+    const next = mergeLive(base, 'metrics', batch([
+      { name: 'mcp.tool.calls', type: 'counter', tags: { tool: 'search', outcome: 'client_error' }, timestamp: last + 1_000, count: 3, sum: 3 },
+      { name: 'mcp.tool.calls', type: 'counter', tags: { tool: 'search', outcome: 'cancelled' }, timestamp: last + 1_000, count: 1, sum: 1 },
+    ], last + 5_000))
+    expect(next.calls.summary).toMatchObject({ calls: 1238, errors: 12, client_errors: 3 })
+    expect(next.calls.buckets.find((b) => b.t === last)).toMatchObject({ calls: 14, errors: 0, client_errors: 3 })
+  })
+
   it('moves the window forward when data arrives after its end', () => {
     const later = base.to + 2 * base.bucket_ms
     const next = mergeLive(base, 'metrics', {

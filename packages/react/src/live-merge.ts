@@ -7,6 +7,7 @@
 import {
   type BucketValues,
   type CallBucket,
+  isClientErrorOutcome,
   isErrorOutcome,
   MCP_METRICS,
   MCP_TAG,
@@ -154,6 +155,10 @@ function mergePoint(report: MetricsFetchResponse, sketches: Map<string, LiveSket
     summary.calls += point.sum
     summary.errors += errors
     summary.error_rate = summary.calls > 0 ? summary.errors / summary.calls : null
+    if (isClientErrorOutcome(point.tags[MCP_TAG.outcome])) {
+      calls.client_errors = (calls.client_errors ?? 0) + point.sum
+      summary.client_errors = (summary.client_errors ?? 0) + point.sum
+    }
     return
   }
   const merged = addSketch(sketches, callsKey, point)

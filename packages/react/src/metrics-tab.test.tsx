@@ -1,4 +1,5 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import type { Breakdown } from '@mcpdir/metrics/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { emptyReport, fakeFetch, report } from '../test/fixtures'
 import { MetricsTab } from './metrics-tab'
@@ -69,6 +70,36 @@ describe('<MetricsTab>', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }))
     await screen.findByText('Search Server')
     expect(calls).toHaveLength(2)
+  })
+
+  it('shows client errors apart from the server errors the error rate counts', async () => {
+    const withClientErrors = (period: '7d') => {
+      const r = report(period)
+      r.calls.summary = { ...r.calls.summary, client_errors: 50 }
+      r.calls.buckets = r.calls.buckets.map((b) => ({ ...b, client_errors: 7 }))
+      r.breakdowns.tools = [{ ...(r.breakdowns.tools[0] as Breakdown), client_errors: 40 }]
+      r.breakdowns.clients = [{ ...(r.breakdowns.clients[0] as Breakdown), client_errors: 33 }]
+      return r
+    }
+    const { fetch } = fakeFetch(() => withClientErrors('7d'))
+    render(<MetricsTab serverId="srv" baseUrl={base} fetch={fetch} />)
+    await screen.findByText('Search Server')
+    expect(card('Error rate')).toBe('Error rate0.97%−51%') // 12 server errors of 1 234 calls, the 50 client errors aside
+    expect(card('Client errors')).toBe('Client errors50 · 4.05%')
+    const tools = screen.getByRole('region', { name: 'Tools' })
+    expect([...tools.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Tool', 'Calls', 'Errors', 'Client errors', 'Error rate', 'p95', 'search'])
+    expect([...tools.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['1,000', '10', '40', '1%', '190 ms'])
+    const clients = screen.getByRole('region', { name: 'Clients' })
+    expect(clients.querySelectorAll('td')[2]?.textContent).toBe('33')
+    expect(screen.getByRole('table', { name: 'Requests and errors' }).textContent).toContain('client errors')
+  })
+
+  it('shows no client errors when the report has none', async () => {
+    const { fetch } = fakeFetch((period) => report(period))
+    render(<MetricsTab serverId="srv" baseUrl={base} fetch={fetch} />)
+    await screen.findByText('Search Server')
+    expect(card('Client errors')).toBe('')
+    expect(screen.queryByRole('columnheader', { name: 'Client errors' })).toBeNull()
   })
 
   it('sends the read token and shows the author view with it', async () => {

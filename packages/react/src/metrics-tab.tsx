@@ -50,6 +50,8 @@ function Card({ label, value, change, trend, invert = false }: { label: string; 
 
 function BreakdownTable({ title, keyLabel, rows }: { title: string; keyLabel: string; rows: Breakdown[] }) {
   if (rows.length === 0) return null
+  // client errors (the callers' mistakes) are not errors of the server: a column of their own
+  const clientErrors = rows.some((r) => r.client_errors !== undefined)
   return (
     <section className="mcpdir-panel" aria-label={title}>
       <h3>{title}</h3>
@@ -59,6 +61,7 @@ function BreakdownTable({ title, keyLabel, rows }: { title: string; keyLabel: st
             <th scope="col">{keyLabel}</th>
             <th scope="col">Calls</th>
             <th scope="col">Errors</th>
+            {clientErrors ? <th scope="col">Client errors</th> : null}
             <th scope="col">Error rate</th>
             <th scope="col">p95</th>
           </tr>
@@ -69,6 +72,7 @@ function BreakdownTable({ title, keyLabel, rows }: { title: string; keyLabel: st
               <th scope="row">{r.key}</th>
               <td>{formatNumber(r.calls)}</td>
               <td>{formatNumber(r.errors)}</td>
+              {clientErrors ? <td>{formatNumber(r.client_errors ?? 0)}</td> : null}
               <td>{formatPercent(r.error_rate)}</td>
               <td>{formatDuration(r.p95)}</td>
             </tr>
@@ -109,6 +113,9 @@ function Report({ data, authorView }: { data: MetricsFetchResponse; authorView: 
       volume: [
         { label: 'calls', values: align(times, calls.buckets, (b) => b.calls, 0), color: '--mcpdir-c1', bars: true },
         { label: 'errors', values: align(times, calls.buckets, (b) => b.errors, 0), color: '--mcpdir-c4', bars: true },
+        ...(calls.summary.client_errors === undefined
+          ? []
+          : [{ label: 'client errors', values: align(times, calls.buckets, (b) => b.client_errors ?? 0, 0), color: '--mcpdir-c3', bars: true }]),
       ],
       usage: [
         { label: 'views', values: align(times, usage.buckets, (b) => b.views, 0), color: '--mcpdir-c1' },
@@ -131,6 +138,9 @@ function Report({ data, authorView }: { data: MetricsFetchResponse; authorView: 
       <dl className="mcpdir-cards">
         <Card label="Tool calls" value={formatNumber(summary.calls)} change={formatChange(summary.calls, previous.calls)} trend={view.volume[0]?.values} />
         <Card label="Error rate" value={formatPercent(summary.error_rate)} change={formatChange(summary.error_rate, previous.error_rate)} trend={view.volume[1]?.values} invert />
+        {summary.client_errors === undefined ? null : (
+          <Card label="Client errors" value={`${formatNumber(summary.client_errors)} · ${formatPercent(summary.calls > 0 ? summary.client_errors / summary.calls : null)}`} trend={view.volume[2]?.values} />
+        )}
         <Card label="p50 latency" value={formatDuration(summary.p50)} change={formatChange(summary.p50, previous.p50)} trend={view.latency[0]?.values} invert />
         <Card label="p95 latency" value={formatDuration(summary.p95)} change={formatChange(summary.p95, previous.p95)} trend={view.latency[1]?.values} invert />
         <Card label="Availability" value={formatPercent(data.availability)} change={formatChange(data.availability, data.previous_availability)} />

@@ -1,120 +1,138 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+// instrument() on the MCP TypeScript SDK v2 in process: McpServer served by serveStdio(factory) over an
+// in-memory pipe in both protocol eras, a low-level Server, instrumenting after connect, and bad input.
+import { Client } from '@modelcontextprotocol/client'
+import { InMemoryTransport, McpServer, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
+import { serveStdio } from '@modelcontextprotocol/server/stdio'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { type Collector, startCollector, total } from '../test/collector'
-import { createMetrics, type Metrics } from './create-metrics'
+import { total } from '../test/collector'
+import { exercise, expectedCounts, registerCatalog } from '../test/fixtures/mcp-catalog.mjs'
+import { countsBy, expectCatalog } from '../test/mcp/expect'
+import { type Recording, startRecording, sum } from '../test/mcp/recording'
 import { instrument } from './mcp'
 
-let collector: Collector
-let metrics: Metrics
+let recording: Recording | undefined
 afterEach(async () => {
-  await metrics?.shutdown()
-  await collector?.close()
+  await recording?.close()
+  recording = undefined
 })
 
-async function setup() {
-  collector = await startCollector()
-  metrics = createMetrics({
-    serverId: 'mcp-srv',
-    apiKey: 'k',
-    endpoint: collector.url,
-    handleProcessEvents: false,
-    spool: false,
-    flushIntervalMs: 60_000,
-    env: {},
+async function servePipe(mode: 'legacy' | 'auto') {
+  recording = await startRecording()
+  const { metrics } = recording
+  let started!: () => void
+  let instances = 0
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+  const handle = serveStdio(
+    () => {
+      instances++
+      const server = new McpServer({ name: 'demo', version: '2.0.0' })
+      instrument(server, metrics)
+      registerCatalog(server, { onSlowStart: () => started() })
+      return server
+    },
+    { transport: serverSide },
+  )
+  const client = new Client({ name: 'test-client', version: '9.9.9' }, { versionNegotiation: { mode } })
+  await client.connect(clientSide)
+  const slowStarted = () => new Promise<void>((ok) => (started = ok))
+  return { client, handle, slowStarted, instances: () => instances }
+}
+
+describe('instrument() with SDK v2 over a pipe (serveStdio)', () => {
+  it('counts a 2026-07-28 session exactly: client and protocol from each request _meta', async () => {
+    const { client, handle, slowStarted } = await servePipe('auto')
+    const waiting = slowStarted()
+    await exercise(client, { major: 2, cancel: true, started: () => waiting })
+    const want = { cancel: true, opening: 'server/discover' } as const
+    const points = await (recording as Recording).settle(sum(expectedCounts(want).methods))
+    expectCatalog(points, { ...want, client: 'test-client', clientVersion: '9.9.9', protocol: '2026-07-28', transport: 'stdio' })
+    expect(recording?.collector.events().find((e) => e.type === 'restart')?.details.server_version).toBe('2.0.0')
+    await client.close()
+    await handle.close()
   })
-}
 
-function registerTools(server: McpServer, which: 'early' | 'late') {
-  if (which === 'early') {
-    server.registerTool('search', { description: 'ok', inputSchema: { q: z.string() } }, async ({ q }) => ({
-      content: [{ type: 'text', text: `found ${q}` }],
-    }))
-    server.registerPrompt('greet', { description: 'a prompt' }, () => ({
-      messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }],
-    }))
-  } else {
-    server.registerTool('explode', { description: 'throws' }, async () => {
-      throw new Error('kaboom')
+  it('counts a legacy session exactly: client and protocol from initialize', async () => {
+    const { client, handle, slowStarted } = await servePipe('legacy')
+    const waiting = slowStarted()
+    await exercise(client, { major: 2, cancel: true, started: () => waiting })
+    const want = { cancel: true, opening: 'initialize' } as const
+    const points = await (recording as Recording).settle(sum(expectedCounts(want).methods))
+    expectCatalog(points, { ...want, client: 'test-client', clientVersion: '9.9.9', protocol: '2025-11-25', transport: 'stdio' })
+    await client.close()
+    await handle.close()
+  })
+})
+
+describe('instrument() with SDK v2', () => {
+  it('counts a low-level Server by JSON-RPC outcome, every method, unknown methods as other', async () => {
+    recording = await startRecording()
+    const server = new Server({ name: 'low', version: '0.1.0' }, { capabilities: { tools: {} } })
+    instrument(server, recording.metrics)
+    server.setRequestHandler('tools/list', async () => ({ tools: [] }))
+    server.setRequestHandler('tools/call', async (request) => {
+      if (request.params.name === 'explode') throw new Error('kaboom')
+      if (request.params.name === 'unknown') throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'no such tool')
+      if (request.params.name === 'refuse') return { content: [], isError: true }
+      return { content: [{ type: 'text', text: 'ok' }] }
     })
-    server.registerTool('refuse', { description: 'isError' }, async () => ({
-      content: [{ type: 'text', text: 'no' }],
-      isError: true,
-    }))
-    server.registerResource('readme', 'docs://readme', { description: 'a resource' }, async (uri) => ({
-      contents: [{ uri: uri.href, text: 'hello' }],
-    }))
-  }
-}
-
-async function exercise(client: Client) {
-  for (let i = 0; i < 3; i++) await client.callTool({ name: 'search', arguments: { q: `x${i}` } })
-  for (let i = 0; i < 2; i++) await client.callTool({ name: 'explode', arguments: {} })
-  await client.callTool({ name: 'refuse', arguments: {} })
-  await client.callTool({ name: 'missing', arguments: {} })
-  await client.readResource({ uri: 'docs://readme' })
-  await client.getPrompt({ name: 'greet' })
-}
-
-function expectCounts() {
-  const points = collector.points()
-  const calls = (tool: string, outcome: string) => total(points, 'mcp.tool.calls', { tool, outcome })
-  expect(calls('search', 'ok')).toBe(3)
-  expect(calls('explode', 'error')).toBe(2)
-  expect(calls('refuse', 'tool_error')).toBe(1)
-  expect(calls('missing', 'error')).toBe(1)
-  expect(total(points, 'mcp.tool.calls')).toBe(7)
-  expect(total(points, 'mcp.resource.calls', { resource: 'docs://readme', outcome: 'ok' })).toBe(1)
-  expect(total(points, 'mcp.prompt.calls', { prompt: 'greet', outcome: 'ok' })).toBe(1)
-  expect(total(points, 'mcp.initialize.calls', { outcome: 'ok' })).toBe(1)
-  const duration = points.filter((p) => p.name === 'mcp.tool.duration' && p.tags.tool === 'search')
-  expect(duration.reduce((n, p) => n + p.count, 0)).toBe(3)
-  for (const p of points.filter((p) => p.name.startsWith('mcp.'))) {
-    expect(p.tags).toMatchObject({ client: 'test-client', client_version: '9.9.9' })
-  }
-}
-
-describe('instrument()', () => {
-  it('counts and times every call on an McpServer, tools registered before or after, by outcome', async () => {
-    await setup()
-    const server = new McpServer({ name: 'demo', version: '2.0.0' })
-    registerTools(server, 'early')
-    instrument(server, metrics)
-    registerTools(server, 'late')
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
     await server.connect(serverSide)
-    const client = new Client({ name: 'test-client', version: '9.9.9' })
+    const client = new Client({ name: 'low-client', version: '1.2.3' })
     await client.connect(clientSide)
-    await exercise(client)
-    await metrics.flush()
-    expectCounts()
-    expect(collector.events().find((e) => e.type === 'restart')?.details.server_version).toBe('2.0.0')
+    await client.callTool({ name: 'search', arguments: {} })
+    await client.callTool({ name: 'search', arguments: {} })
+    await expect(client.callTool({ name: 'explode', arguments: {} })).rejects.toThrow('kaboom')
+    await expect(client.callTool({ name: 'unknown', arguments: {} })).rejects.toThrow('no such tool')
+    await client.callTool({ name: 'refuse', arguments: {} })
+    await client.listTools()
+    await client.ping()
+    await expect(client.request({ method: 'custom/nothing', params: {} }, z.object({}))).rejects.toThrow()
+    const points = await recording.settle(9)
+    expect(countsBy(points, 'mcp.tool.calls', ['tool', 'outcome'])).toEqual({
+      'search|ok': 2,
+      'explode|error': 1,
+      'unknown|client_error': 1,
+      'refuse|tool_error': 1,
+    })
+    expect(countsBy(points, 'mcp.requests', ['method', 'outcome', 'error_type'])).toEqual({
+      'initialize|ok|': 1,
+      'tools/call|ok|': 2,
+      'tools/call|error|-32603': 1,
+      'tools/call|client_error|-32602': 1,
+      'tools/call|tool_error|tool_error': 1,
+      'tools/list|ok|': 1,
+      'ping|ok|': 1,
+      'other|client_error|-32601': 1,
+    })
+    for (const p of points) expect(p.tags).toMatchObject({ client: 'low-client', client_version: '1.2.3', protocol: '2025-11-25' })
     await client.close()
   })
 
-  it('works when called after connect, and adds nothing to tool schemas', async () => {
-    await setup()
+  it('works when called after connect, twice, and adds nothing to tool schemas', async () => {
+    recording = await startRecording()
     const plain = new McpServer({ name: 'demo', version: '1.0.0' })
-    registerTools(plain, 'early')
-    registerTools(plain, 'late')
+    registerCatalog(plain)
     const server = new McpServer({ name: 'demo', version: '1.0.0' })
-    registerTools(server, 'early')
-    registerTools(server, 'late')
+    registerCatalog(server)
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
     await server.connect(serverSide)
-    instrument(server, metrics)
-    instrument(server, metrics) // twice is harmless
-    const client = new Client({ name: 'test-client', version: '9.9.9' })
+    instrument(server, recording.metrics)
+    instrument(server, recording.metrics) // twice is harmless
+    const client = new Client({ name: 'late-client', version: '2.0.0' })
     await client.connect(clientSide)
-    await exercise(client)
-    await metrics.flush()
-    const points = collector.points()
-    expect(total(points, 'mcp.tool.calls')).toBe(7)
-    expect(total(points, 'mcp.tool.calls', { tool: 'explode', outcome: 'error' })).toBe(2)
+    await exercise(client, { major: 2 })
+    const points = await recording.settle(13) // the catalog's 12, and initialize
+    // registered before instrument(): a tool that threw cannot be told from one that answered isError
+    expect(countsBy(points, 'mcp.tool.calls', ['tool', 'outcome'])).toEqual({
+      'search|ok': 3,
+      'search|tool_error': 1,
+      'refuse|tool_error': 1,
+      'explode|tool_error': 2,
+      'missing|client_error': 1,
+    })
+    expect(total(points, 'mcp.requests', { client: 'late-client', client_version: '2.0.0', method: 'initialize' })).toBe(1)
+    expect(total(points, 'mcp.requests', { client: 'late-client', client_version: '2.0.0' })).toBe(13)
 
     const [c2, s2] = InMemoryTransport.createLinkedPair()
     await plain.connect(s2)
@@ -125,34 +143,11 @@ describe('instrument()', () => {
     await other.close()
   })
 
-  it('counts a low-level Server: thrown handler errors are JSON-RPC errors', async () => {
-    await setup()
-    const server = new Server({ name: 'low', version: '0.1.0' }, { capabilities: { tools: {} } })
-    instrument(server, metrics)
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }))
-    server.setRequestHandler(CallToolRequestSchema, async (request) => {
-      if (request.params.name === 'explode') throw new Error('kaboom')
-      if (request.params.name === 'refuse') return { content: [], isError: true }
-      return { content: [{ type: 'text', text: 'ok' }] }
-    })
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-    await server.connect(serverSide)
-    const client = new Client({ name: 'test-client', version: '9.9.9' })
-    await client.connect(clientSide)
-    await client.callTool({ name: 'search', arguments: {} })
-    await client.callTool({ name: 'search', arguments: {} })
-    await expect(client.callTool({ name: 'explode', arguments: {} })).rejects.toThrow('kaboom')
-    await client.callTool({ name: 'refuse', arguments: {} })
-    await metrics.flush()
-    const points = collector.points()
-    expect(total(points, 'mcp.tool.calls', { tool: 'search', outcome: 'ok' })).toBe(2)
-    expect(total(points, 'mcp.tool.calls', { tool: 'explode', outcome: 'error' })).toBe(1)
-    expect(total(points, 'mcp.tool.calls', { tool: 'refuse', outcome: 'tool_error' })).toBe(1)
-    await client.close()
-  })
-
-  it('never throws on something that is not an MCP server', () => {
-    expect(() => instrument({} as never, metrics)).not.toThrow()
-    expect(() => instrument({ server: null } as never, metrics)).not.toThrow()
+  it('never throws on something that is not an MCP server', async () => {
+    recording = await startRecording()
+    const { metrics } = recording
+    for (const junk of [{}, { server: null }, { server: {} }, { connect: 1 }, null, undefined, 42, Object.freeze({ connect: async () => {} })]) {
+      expect(() => instrument(junk as never, metrics)).not.toThrow()
+    }
   })
 })

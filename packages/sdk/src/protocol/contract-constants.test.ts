@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { parseCollectBatch } from './collect-payload'
-import { ERROR_OUTCOMES, isBuiltInMetric, isErrorOutcome, MCP_KINDS, MCP_METRICS, MCP_OUTCOMES, SDK_SELF_METRICS } from './mcp-metrics'
+import {
+  ERROR_OUTCOMES,
+  isBuiltInMetric,
+  isClientErrorOutcome,
+  isErrorOutcome,
+  MCP_KINDS,
+  MCP_METRICS,
+  MCP_OTEL,
+  MCP_OUTCOMES,
+  MCP_REQUEST_METRICS,
+  MCP_TAG,
+  SDK_SELF_METRICS,
+} from './mcp-metrics'
 import { MAX_POINT_AGE_MS, maxPointAgeMs, POINT_AGE_MARGIN_MS } from './limits'
 import { ROUTES, routeUrl } from './routes'
 import { isStreamEvent, STREAM_DATA_EVENTS, STREAM_EVENT, STREAM_EVENTS } from './stream'
@@ -40,10 +52,18 @@ describe('MCP metric names', () => {
     }
   })
 
-  it('count error and tool_error as errors', () => {
+  it('count error and tool_error as errors, client_error apart, cancelled as neither', () => {
     expect(MCP_OUTCOMES.filter(isErrorOutcome)).toEqual(ERROR_OUTCOMES)
+    expect(MCP_OUTCOMES.filter(isClientErrorOutcome)).toEqual(['client_error'])
     expect(isErrorOutcome('ok')).toBe(false)
+    expect(isErrorOutcome('cancelled') || isClientErrorOutcome('cancelled')).toBe(false)
     expect(isErrorOutcome(undefined)).toBe(false)
+  })
+
+  it('count every request in mcp.requests / mcp.request.duration, mapped onto OpenTelemetry by tag', () => {
+    expect(isBuiltInMetric(MCP_REQUEST_METRICS.calls) && isBuiltInMetric(MCP_REQUEST_METRICS.duration)).toBe(true)
+    const tags = new Set<string>(Object.values(MCP_TAG))
+    for (const tag of Object.keys(MCP_OTEL.attributes)) expect(tags.has(tag), tag).toBe(true)
   })
 
   it('name the SDK self-metrics mcpdir.sdk.*', () => {

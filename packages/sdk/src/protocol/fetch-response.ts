@@ -44,6 +44,8 @@ export interface Breakdown {
   calls: number
   /** Calls with outcome `error` or `tool_error`. */
   errors: number
+  /** Calls with outcome `client_error` (the callers' mistakes, not in `errors`); absent when there were none. */
+  client_errors?: number
   error_rate: number
   p50: number | null
   p95: number | null
@@ -55,6 +57,8 @@ export interface CallBucket {
   calls: number
   /** Calls with outcome `error` or `tool_error`. */
   errors: number
+  /** Calls with outcome `client_error` (the callers' mistakes, not in `errors`); absent when there were none. */
+  client_errors?: number
   p50: number | null
   p95: number | null
   p99: number | null
@@ -63,6 +67,8 @@ export interface CallBucket {
 export interface CallSummary {
   calls: number
   errors: number
+  /** Calls with outcome `client_error` (the callers' mistakes, not in `errors`); absent when there were none. */
+  client_errors?: number
   error_rate: number | null
   p50: number | null
   p95: number | null

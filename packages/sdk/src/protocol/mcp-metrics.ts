@@ -17,13 +17,39 @@ export const MCP_TAG = {
   resource: 'resource',
   /** The prompt got (`prompts/get`). */
   prompt: 'prompt',
-  /** The client's name from `initialize`. */
+  /**
+   * The client's name: from the request's `_meta` (`io.modelcontextprotocol/clientInfo`) in modern sessions,
+   * from `initialize` in legacy ones, else from the HTTP request's User-Agent; `unknown` when none says.
+   */
   client: 'client',
-  /** The client's version from `initialize`. */
+  /** The client's version, from the same place as {@link MCP_TAG.client}. */
   clientVersion: 'client_version',
+  /** The negotiated protocol revision (`2026-07-28`, `2025-11-25`, …), `unknown` when none was seen. */
+  protocol: 'protocol',
+  /** How the request arrived: one of {@link MCP_TRANSPORTS}. */
+  transport: 'transport',
+  /** The JSON-RPC method, on {@link MCP_REQUEST_METRICS} only (`other` for a method the server does not have). */
+  method: 'method',
+  /**
+   * On {@link MCP_REQUEST_METRICS} only, when the response is not a success: the JSON-RPC error code as a
+   * string (`-32602`), or `tool_error` for a result with `isError: true`. OpenTelemetry's `error.type`.
+   */
+  errorType: 'error_type',
   /** How the request ended: one of {@link MCP_OUTCOMES}. */
   outcome: 'outcome',
 } as const
+
+/** The values of the `transport` tag: `stdio` (a pipe) or `http` (Streamable HTTP or SSE). */
+export const MCP_TRANSPORTS = ['stdio', 'http'] as const
+
+/** One of {@link MCP_TRANSPORTS}. */
+export type McpTransport = (typeof MCP_TRANSPORTS)[number]
+
+/**
+ * The counter and the timer recorded for every request, whatever its method (`tools/list`, `server/discover`,
+ * `initialize`, `tools/call`, …), tagged {@link MCP_TAG.method} and, for calls, with the target's tag too.
+ */
+export const MCP_REQUEST_METRICS = { calls: 'mcp.requests', duration: 'mcp.request.duration' } as const
 
 /** The counter, the timer and the tag naming the target of each MCP request kind (`initialize` has no target). */
 export const MCP_METRICS = {
@@ -37,24 +63,65 @@ export const MCP_METRICS = {
 export const MCP_OUTCOME = {
   /** The request succeeded. */
   ok: 'ok',
-  /** The handler threw, or the response is a JSON-RPC error. */
+  /** The server failed: the handler threw, an internal error, a timeout. */
   error: 'error',
   /** The tool answered a result with `isError: true`. */
   toolError: 'tool_error',
+  /**
+   * The request was wrong: parse error, invalid request, method not found, invalid params (an unknown tool or
+   * arguments its schema refuses among them), resource not found, an unsupported protocol version.
+   */
+  clientError: 'client_error',
+  /** The client cancelled the request, or went away before its answer. */
+  cancelled: 'cancelled',
 } as const
 
 /** Every value of the `outcome` tag. */
-export const MCP_OUTCOMES = [MCP_OUTCOME.ok, MCP_OUTCOME.error, MCP_OUTCOME.toolError] as const
+export const MCP_OUTCOMES = [MCP_OUTCOME.ok, MCP_OUTCOME.error, MCP_OUTCOME.toolError, MCP_OUTCOME.clientError, MCP_OUTCOME.cancelled] as const
 
 /** One of {@link MCP_OUTCOMES}. */
 export type McpOutcome = (typeof MCP_OUTCOMES)[number]
 
-/** The outcomes counted as errors in error counts and error rates. */
+/**
+ * The outcomes counted as errors in error counts and error rates: the server's faults. `client_error` is
+ * counted apart ({@link isClientErrorOutcome}) and `cancelled` is neither.
+ */
 export const ERROR_OUTCOMES: readonly McpOutcome[] = [MCP_OUTCOME.error, MCP_OUTCOME.toolError]
 
 /** True when an `outcome` tag value counts as an error (`error` or `tool_error`). */
 export function isErrorOutcome(outcome: string | undefined): boolean {
   return outcome !== undefined && (ERROR_OUTCOMES as readonly string[]).includes(outcome)
+}
+
+/** True when an `outcome` tag value is the caller's mistake (`client_error`), counted apart from errors. */
+export function isClientErrorOutcome(outcome: string | undefined): boolean {
+  return outcome === MCP_OUTCOME.clientError
+}
+
+/**
+ * OpenTelemetry's MCP semantic conventions (`mcp.server.operation.duration`, a histogram in seconds) beside
+ * these names: the attribute each tag maps to. Counts are the histogram's count; our durations are in
+ * milliseconds. `transport` maps `stdio` → `pipe` and `http` → `tcp`; `outcome` has no attribute of its own
+ * (`error.type` is absent on success).
+ */
+export const MCP_OTEL = {
+  metric: 'mcp.server.operation.duration',
+  unit: 's',
+  attributes: {
+    method: 'mcp.method.name',
+    tool: 'gen_ai.tool.name',
+    prompt: 'gen_ai.prompt.name',
+    resource: 'mcp.resource.uri',
+    error_type: 'error.type',
+    protocol: 'mcp.protocol.version',
+    transport: 'network.transport',
+  },
+  transports: { stdio: 'pipe', http: 'tcp' },
+} as const satisfies {
+  metric: string
+  unit: string
+  attributes: Partial<Record<(typeof MCP_TAG)[keyof typeof MCP_TAG], string>>
+  transports: Record<McpTransport, string>
 }
 
 /** Prefix of the names the MCP instrumentation records. */

@@ -5,6 +5,7 @@ import {
   type Breakdown,
   type CallBucket,
   type CallSummary,
+  isClientErrorOutcome,
   isErrorOutcome,
   MCP_METRICS,
   MCP_TAG,
@@ -60,12 +61,18 @@ export function metricSeries(rows: readonly AggregateRow[], w: ReportWindow): Me
     })
 }
 
-/** Calls, errors and the merged duration of some rows. */
+/** Calls, errors (the server's), client errors (the callers') and the merged duration of some rows. */
 interface CallTally {
   calls: number
   errors: number
+  clientErrors: number
   duration?: Accumulator
 }
+
+const newTally = (): CallTally => ({ calls: 0, errors: 0, clientErrors: 0 })
+
+/** `client_errors` when there were any: reports of data without them stay as they were before the field. */
+const clientErrors = (n: number) => (n > 0 ? { client_errors: n } : {})
 
 /** Calls, errors and latency per value of `tag` on `mcp.<kind>.calls` / `mcp.<kind>.duration`. */
 export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: string): Breakdown[] {
@@ -77,10 +84,11 @@ export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: str
     const key = tags[tag]
     if (key === undefined) continue
     let e = calls.get(key)
-    if (!e) calls.set(key, (e = { calls: 0, errors: 0 }))
+    if (!e) calls.set(key, (e = newTally()))
     if (name === names.calls) {
       e.calls += row.sum
       if (isErrorOutcome(tags[MCP_TAG.outcome])) e.errors += row.sum
+      else if (isClientErrorOutcome(tags[MCP_TAG.outcome])) e.clientErrors += row.sum
     } else {
       e.duration = accumulate(e.duration, row, 0)
     }
@@ -88,7 +96,7 @@ export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: str
   return [...calls.entries()]
     .map(([key, e]) => {
       const d = e.duration ? bucketValues(e.duration) : undefined
-      return { key, calls: e.calls, errors: e.errors, error_rate: e.calls > 0 ? e.errors / e.calls : 0, p50: d?.p50 ?? null, p95: d?.p95 ?? null }
+      return { key, calls: e.calls, errors: e.errors, ...clientErrors(e.clientErrors), error_rate: e.calls > 0 ? e.errors / e.calls : 0, p50: d?.p50 ?? null, p95: d?.p95 ?? null }
     })
     .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
 }
@@ -98,6 +106,7 @@ function tally(t: CallTally, row: AggregateRow, bucket: number): void {
   if (row.series.name === MCP_METRICS.tool.calls) {
     t.calls += row.sum
     if (isErrorOutcome(row.series.tags[MCP_TAG.outcome])) t.errors += row.sum
+    else if (isClientErrorOutcome(row.series.tags[MCP_TAG.outcome])) t.clientErrors += row.sum
   } else {
     t.duration = accumulate(t.duration, row, bucket)
   }
@@ -107,20 +116,20 @@ function callSummary(t: CallTally | undefined): CallSummary {
   const d = t?.duration ? bucketValues(t.duration) : undefined
   const calls = t?.calls ?? 0
   const errors = t?.errors ?? 0
-  return { calls, errors, error_rate: calls > 0 ? errors / calls : null, p50: d?.p50 ?? null, p95: d?.p95 ?? null, p99: d?.p99 ?? null }
+  return { calls, errors, ...clientErrors(t?.clientErrors ?? 0), error_rate: calls > 0 ? errors / calls : null, p50: d?.p50 ?? null, p95: d?.p95 ?? null, p99: d?.p99 ?? null }
 }
 
 /** Tool calls, errors and latency: per bucket of the period, and summed over it and over the one before. */
 export function callReport(rows: readonly AggregateRow[], w: ReportWindow) {
   const buckets = new Map<number, CallTally>()
-  const previous: CallTally = { calls: 0, errors: 0 }
+  const previous = newTally()
   let seenPrevious = false
   for (const row of rows) {
     if (row.series.name !== MCP_METRICS.tool.calls && row.series.name !== MCP_METRICS.tool.duration) continue
     if (row.bucket >= w.from && row.bucket < w.to) {
       const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
       let b = buckets.get(t)
-      if (!b) buckets.set(t, (b = { calls: 0, errors: 0 }))
+      if (!b) buckets.set(t, (b = newTally()))
       tally(b, row, t)
     } else if (row.bucket >= w.previousFrom && row.bucket < w.from) {
       tally(previous, row, 0)
@@ -128,16 +137,17 @@ export function callReport(rows: readonly AggregateRow[], w: ReportWindow) {
     }
   }
   const sorted = byTime(buckets)
-  const total: CallTally = { calls: 0, errors: 0 }
+  const total = newTally()
   for (const [, b] of sorted) {
     total.calls += b.calls
     total.errors += b.errors
+    total.clientErrors += b.clientErrors
     if (b.duration) total.duration = combine(total.duration, b.duration, 0)
   }
   return {
     buckets: sorted.map(([t, b]): CallBucket => {
       const { calls, errors, p50, p95, p99 } = callSummary(b)
-      return { t, calls, errors, p50, p95, p99 }
+      return { t, calls, errors, ...clientErrors(b.clientErrors), p50, p95, p99 }
     }),
     summary: callSummary(sorted.length > 0 ? total : undefined),
     previous: callSummary(seenPrevious ? previous : undefined),
