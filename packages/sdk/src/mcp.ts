@@ -22,9 +22,13 @@
  * `mcp.requests` also carries `error_type`, OpenTelemetry's `error.type`. No arguments or results are
  * recorded.
  *
+ * SDK v2's entries answer `subscriptions/listen` themselves, before any instance sees it: count it with
+ * {@link instrumentHandler} (`createMcpHandler`) and {@link instrumentTransport} (`serveStdio`'s `transport`).
+ *
  * @packageDocumentation
  */
 import type { Metrics } from './create-metrics'
+import { type FetchHandler, watchFetch, watchWire } from './mcp/listen'
 import { type Instance, observe } from './mcp/observe'
 import { wrapToolRegistration } from './mcp/tools'
 
@@ -44,6 +48,8 @@ export interface ServerLike {
 export interface McpServerLike {
   readonly server: ServerLike
 }
+
+export type { FetchHandler }
 
 const INSTANCE = Symbol.for('mcpdir.metrics.instrumented')
 
@@ -109,4 +115,50 @@ function watchConnected(transport: object, instance: Instance): void {
   } catch {
     // never break the host
   }
+}
+
+/**
+ * Counts the `subscriptions/listen` requests `createMcpHandler(factory)` (SDK v2, stateless HTTP) answers
+ * itself: its listen router serves them before any instance exists to see them. Wraps the handler's `fetch`
+ * in place and returns the handler, so `toNodeHandler(handler)` and other adapters calling `handler.fetch` are
+ * covered; every other request passes straight through, unread (a listen request is known by its
+ * `Mcp-Method` header; its small JSON body is read from a clone, or from `parsedBody`, so the handler still
+ * reads it). Each listen is recorded once in `mcp.requests` / `mcp.request.duration` with `method`
+ * `subscriptions/listen`, the client and protocol from its `_meta`, `transport` `http`, and, timed from the
+ * request to the end of the subscription: `ok` when the server closed it gracefully (`handler.close()`, or a
+ * filter it honored none of), `cancelled` when the client closed it or went away, `client_error` / `error`
+ * when it was refused (`error_type` the JSON-RPC code). Still instrument each instance the factory builds with
+ * {@link instrument}: the two never count the same request. Never throws.
+ *
+ * @param handler - What `createMcpHandler()` returned (anything with a web-standard `fetch`).
+ * @param metrics - Where to record, from `createMetrics()`.
+ * @returns The same handler.
+ */
+export function instrumentHandler<H extends { fetch: FetchHandler }>(handler: H, metrics: Metrics): H {
+  try {
+    watchFetch(handler, metrics)
+  } catch {
+    // never break the host
+  }
+  return handler
+}
+
+/**
+ * Counts the `subscriptions/listen` requests `serveStdio(factory)` (SDK v2) answers itself, through its public
+ * `transport` option: `serveStdio(factory, { transport: instrumentTransport(new StdioServerTransport(), metrics) })`.
+ * Only that method is recorded from the wire (the instances record the rest), once per subscription, timed from
+ * the request to its end: `ok` when the server closed it (`handle.close()`), `cancelled` when the client
+ * cancelled it or closed the connection, `client_error` / `error` when it was refused. Returns the same
+ * transport. Never throws.
+ *
+ * @param transport - The transport `serveStdio` is to own, before passing it.
+ * @param metrics - Where to record, from `createMetrics()`.
+ */
+export function instrumentTransport<T extends object>(transport: T, metrics: Metrics): T {
+  try {
+    watchWire(transport, metrics)
+  } catch {
+    // never break the host
+  }
+  return transport
 }

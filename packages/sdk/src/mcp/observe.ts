@@ -41,7 +41,7 @@ interface Pending {
 /** Requests awaiting an answer on one transport; beyond it the oldest is forgotten (never answered). */
 export const MAX_PENDING = 10_000
 const TRACKER = Symbol.for('mcpdir.metrics.tracker')
-const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()
+export const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()
 /** Metrics objects whose `restart` event already has the server's version. */
 const versioned = new WeakSet<object>()
 
@@ -112,27 +112,40 @@ export class Tracker {
     const request = this.pending.get(id)
     if (!request) return
     this.pending.delete(id)
-    const ms = now() - request.start
-    const client = request.client ?? this.client
-    const tags: Record<string, string> = {
-      [MCP_TAG.client]: client?.name ?? 'unknown',
-      [MCP_TAG.clientVersion]: client?.version ?? 'unknown',
-      [MCP_TAG.protocol]: request.protocol ?? this.protocol ?? 'unknown',
-      [MCP_TAG.transport]: request.transport,
-      [MCP_TAG.outcome]: how.outcome,
-    }
-    const names = request.kind ? MCP_METRICS[request.kind] : undefined
-    if (names?.tag !== undefined && request.target !== undefined) tags[names.tag] = request.target
-    const metrics = this.instance.metrics
-    if (names) {
-      metrics.counter(names.calls, tags).inc()
-      metrics.timer(names.duration, tags).record(ms)
-    }
-    tags[MCP_TAG.method] = how.unknownMethod ? 'other' : tagValue(request.method)
-    if (how.errorType !== undefined) tags[MCP_TAG.errorType] = how.errorType
-    metrics.counter(MCP_REQUEST_METRICS.calls, tags).inc()
-    metrics.timer(MCP_REQUEST_METRICS.duration, tags).record(ms)
+    recordRequest(this.instance.metrics, request, how, now() - request.start, this.client, this.protocol)
   }
+}
+
+/** What one recorded request says about itself, whoever answered it. */
+export interface RequestRecord {
+  method: string
+  kind: McpKind | undefined
+  target: string | undefined
+  client: ClientInfo | undefined
+  protocol: string | undefined
+  transport: McpTransport
+}
+
+/** Records one ended request: its kind's series, if any, and `mcp.requests` / `mcp.request.duration`. */
+export function recordRequest(metrics: Metrics, request: RequestRecord, how: Ending, ms: number, sessionClient?: ClientInfo, sessionProtocol?: string): void {
+  const client = request.client ?? sessionClient
+  const tags: Record<string, string> = {
+    [MCP_TAG.client]: client?.name ?? 'unknown',
+    [MCP_TAG.clientVersion]: client?.version ?? 'unknown',
+    [MCP_TAG.protocol]: request.protocol ?? sessionProtocol ?? 'unknown',
+    [MCP_TAG.transport]: request.transport,
+    [MCP_TAG.outcome]: how.outcome,
+  }
+  const names = request.kind ? MCP_METRICS[request.kind] : undefined
+  if (names?.tag !== undefined && request.target !== undefined) tags[names.tag] = request.target
+  if (names) {
+    metrics.counter(names.calls, tags).inc()
+    metrics.timer(names.duration, tags).record(ms)
+  }
+  tags[MCP_TAG.method] = how.unknownMethod ? 'other' : tagValue(request.method)
+  if (how.errorType !== undefined) tags[MCP_TAG.errorType] = how.errorType
+  metrics.counter(MCP_REQUEST_METRICS.calls, tags).inc()
+  metrics.timer(MCP_REQUEST_METRICS.duration, tags).record(ms)
 }
 
 type Observed = {
