@@ -8,7 +8,7 @@ import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/serie
 import { backfillUsageAggregates } from '../sql/usage-sql'
 
 /** A migration: its SQL, then optionally a JavaScript step (a program shared by both dialects), in one transaction. */
-export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string; program?: () => Program<void> }[] = [
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string; /** `now`: the store's clock, for steps that depend on the date (partitions by day). */ program?: (now: number) => Program<void> }[] = [
   {
     version: 1,
     name: 'servers, keys, raw metrics, events, usage, dedupe',
@@ -301,8 +301,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       ) PARTITION BY RANGE (bucket);
       CREATE INDEX rollup_1m_bucket ON rollup_1m(bucket);
     `,
-    *program() {
-      const now = Date.now()
+    *program(now) {
       yield* fillPartitioned(PARTITIONED.raw, 'id', now)
       yield* fillPartitioned(PARTITIONED['1m'], 'series_id, bucket', now)
     },

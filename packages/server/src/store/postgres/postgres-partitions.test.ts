@@ -26,8 +26,10 @@ afterAll(() => cluster?.stop())
 
 const ADMIN = 'partition-test-admin-key'
 const HOUR = 3_600_000
-// points a few minutes past each hour, so every day's partition holds some
+// points a few minutes past each hour, so every day's partition holds some; the stores make their partitions
+// from this fixed instant too (their `clock`), so no UTC midnight during the run can shift them
 const NOW = dayStart(Date.now()) + 13 * HOUR + 17 * 60_000
+const clock = () => NOW
 const RETENTION = { ...DEFAULT_RETENTION, rawMs: 3 * DAY_MS + 5 * HOUR, minuteMs: 2 * DAY_MS }
 
 const gauge = (name: string, timestamp: number, v: number): MetricPoint => ({ name, type: 'gauge', tags: { region: v % 2 ? 'eu' : 'us' }, timestamp, count: 1, sum: v, min: v, max: v, last: v })
@@ -73,11 +75,11 @@ const count = async (pool: pg.Pool, sql: string) => Number((await pool.query<{ n
 
 describe.runIf(run)('PostgreSQL partitions by day', () => {
   it('drops whole old partitions at retention, with the same rows, counts and reports as row deletes', async () => {
-    const store = await openPostgresStore({ connectionString: cluster.createDatabase('partitions') })
+    const store = await openPostgresStore({ connectionString: cluster.createDatabase('partitions'), clock })
     const reference = openSqliteStore({ path: ':memory:' })
     try {
       // created at open: DEFAULT, and every day from the raw retention back to tomorrow
-      const days = Array.from({ length: 9 }, (_, i) => dayStart(Date.now()) + (i - 7) * DAY_MS)
+      const days = Array.from({ length: 9 }, (_, i) => dayStart(NOW) + (i - 7) * DAY_MS)
       for (const table of ['metric_points', 'rollup_1m']) {
         const names = await partitions(store.pool, table)
         expect(names).toEqual(expect.arrayContaining([`${table}_default`, ...days.map((d) => partitionName(table, d))]))
@@ -119,8 +121,8 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
 
   it('stores points for days without a partition in the DEFAULT one; maintenance moves them into their own', async () => {
     const url = cluster.createDatabase('partitions_default')
-    const store = await openPostgresStore({ connectionString: url })
-    const other = await openPostgresStore({ connectionString: url })
+    const store = await openPostgresStore({ connectionString: url, clock })
+    const other = await openPostgresStore({ connectionString: url, clock })
     try {
       await registerServer(store, { id: 'late' }, NOW - DAY_MS)
       const ahead = dayStart(NOW) + 4 * DAY_MS + HOUR
@@ -168,7 +170,7 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
         minute: (await pool.query('SELECT series_id, bucket, sum, last_ts FROM rollup_1m ORDER BY bucket')).rows,
       })
       const before = await read()
-      await migratePostgres(pool)
+      await migratePostgres(pool, Number.POSITIVE_INFINITY, NOW)
       expect(await read()).toEqual(before)
       expect(await partitions(pool, 'metric_points')).toContain(partitionName('metric_points', dayStart(NOW)))
       expect(await count(pool, 'SELECT count(*) AS n FROM metric_points_default')).toBe(1)

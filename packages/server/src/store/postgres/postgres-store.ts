@@ -11,6 +11,8 @@ export interface PostgresStoreOptions {
   connectionString: string
   /** Pool size per service process. Default 10. */
   maxConnections?: number
+  /** The time daily partitions are made ahead from (at open and in `maintain()`). Defaults to the system clock. */
+  clock?: () => number
 }
 
 const MIGRATION_LOCK = 7_270_001
@@ -71,7 +73,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
 }
 
 /** Applies pending migrations (those up to version `upTo`, for tests of a migration) under an advisory lock. */
-export async function migratePostgres(pool: pg.Pool, upTo = Number.POSITIVE_INFINITY): Promise<void> {
+export async function migratePostgres(pool: pg.Pool, upTo = Number.POSITIVE_INFINITY, now = Date.now()): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)')
@@ -79,7 +81,7 @@ export async function migratePostgres(pool: pg.Pool, upTo = Number.POSITIVE_INFI
     for (const migration of POSTGRES_MIGRATIONS) {
       if (applied.has(migration.version) || migration.version > upTo) continue
       await client.query(migration.sql)
-      if (migration.program) await driveAsync(migration.program(), (op) => execute(client, op))
+      if (migration.program) await driveAsync(migration.program(now), (op) => execute(client, op))
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()])
     }
   })
@@ -122,8 +124,9 @@ async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store & { readonly pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types })
   pool.on('error', () => {}) // an idle client's broken connection: the pool replaces it
-  await migratePostgres(pool)
-  await maintainPartitions(pool)
+  const clock = options.clock ?? Date.now
+  await migratePostgres(pool, Number.POSITIVE_INFINITY, clock())
+  await maintainPartitions(pool, clock())
 
   const driver: SqlDriver = {
     run: (program) => driveAsync(program, (op) => execute(pool, op)),
@@ -142,7 +145,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async maintain() {
       // PostgreSQL's autovacuum and checkpointer do the rest
-      await maintainPartitions(pool)
+      await maintainPartitions(pool, clock())
     },
     async backup() {
       throw new Error('backup copies SQLite databases; for PostgreSQL use pg_dump (or your provider\'s backups)')
