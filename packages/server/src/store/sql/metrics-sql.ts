@@ -56,12 +56,16 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       const bucket = minutes[i] as number
       const key = `${seriesId}:${bucket}`
       let entry = merged.get(key)
-      if (!entry) {
-        const row = byKey.get(key)
-        entry = { seriesId, values: row && mergeValues(undefined, row, row.sketch ? Sketch.fromBytes(row.sketch) : undefined, blank(bucket)) }
-        merged.set(key, entry)
-      }
       const values = { bucket: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, lastTs: p.timestamp }
+      if (!entry) {
+        // the stored row's decoded sketch, or else the point's, is used nowhere else: the merge takes it over
+        // instead of copying it (this runs for every series and minute of every batch)
+        const row = byKey.get(key)
+        const first = row ? { ...row, bucket, sketch: row.sketch ? Sketch.fromBytes(row.sketch) : undefined } : { ...values, bucket, sketch: sketches[i] }
+        entry = { seriesId, values: first }
+        merged.set(key, entry)
+        if (!row) return
+      }
       entry.values = mergeValues(entry.values, values, sketches[i], blank(bucket))
     })
     yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
