@@ -105,5 +105,21 @@ export function storeApiTests(h: Harness) {
       await store.ingest('gc', 'gc-2', [point(2)], [], T0 + 2 * DAY, T0 + DAY)
       expect(await sql("SELECT batch_id FROM ingest_batches WHERE server_id = 'gc'")).toEqual([{ batch_id: 'gc-2' }])
     })
+
+    it('keeps ingest_batches bounded by the dedupe window under steady traffic', async () => {
+      const { store, sql } = under
+      await store.createServer(newServer('steady'), credentials('steady'), T0)
+      const window = 10 * MIN
+      const held = async () => Number((await sql("SELECT count(*) AS n FROM ingest_batches WHERE server_id = 'steady'"))[0]?.n)
+      for (let i = 0; i < 150; i++) {
+        const now = T0 + i * MIN
+        await store.ingest('steady', `s-${i}`, [point(i, now)], [], now, now - window)
+        // the ids of the last 10 minutes only (the first ingests also purge what earlier tests left)
+        if (i >= 20) expect(await held()).toBeLessThanOrEqual(11)
+      }
+      expect(await held()).toBe(11)
+      const last = T0 + 149 * MIN
+      expect(Number((await sql(`SELECT count(*) AS n FROM ingest_batches WHERE received_at < ${last - window}`))[0]?.n)).toBe(0)
+    })
   })
 }
