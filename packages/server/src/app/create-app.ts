@@ -18,6 +18,7 @@ import { metricsFetch } from '../routes/metrics-fetch'
 import { metricsStream } from '../routes/metrics-stream'
 import { prometheusMetrics } from '../routes/prometheus-metrics'
 import { RateLimiter } from '../http/rate-limiter'
+import { isUnavailableError } from '../http/unavailable'
 import { ReportCache } from '../query/report-cache'
 import { applyRetention } from '../query/retention'
 import { Rollups } from '../query/rollups'
@@ -48,9 +49,6 @@ export type MetricsApp = Hono<AppEnv> & {
   stop(): void
   readonly deps: AppDeps
 }
-
-/** Database states where a retry later can succeed: answered 503 with Retry-After, never acknowledged. */
-const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
 
 /**
  * The service as a Hono app: serve it with @hono/node-server, or mount it in another Hono app with
@@ -130,11 +128,11 @@ export function createApp(options: CreateAppOptions): MetricsApp {
       deps.logger.info({ route: c.req.routePath, status: error.status, code: error.code }, error.message)
       return errorResponse(c, error)
     }
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) {
+    // a database that cannot answer or take writes right now (see http/unavailable.ts): retry, never dropped
+    if (isUnavailableError(error)) {
       deps.metrics.rejects.inc({ reason: 'unavailable' })
       deps.logger.error({ err: error, route: c.req.routePath }, 'database unavailable')
-      return errorResponse(c, new ApiError(503, 'unavailable', 'the database cannot take writes right now; retry later', undefined, { 'retry-after': '5' }))
+      return errorResponse(c, new ApiError(503, 'unavailable', 'the database cannot answer or take writes right now; retry later', undefined, { 'retry-after': '5' }))
     }
     deps.logger.error({ err: error, route: c.req.routePath }, 'unhandled error')
     return errorResponse(c, new ApiError(500, 'internal_error', 'internal error'))

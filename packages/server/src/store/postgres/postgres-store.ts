@@ -52,23 +52,36 @@ const insertSql = (table: BulkTable) =>
 
 async function execute(client: pg.Pool | pg.PoolClient, op: Op): Promise<unknown> {
   if (op.kind === 'insert') return (await client.query(insertSql(op.table), columnsOf(op.rows, op.table.columns.length))).rowCount ?? 0
+  if (op.kind === 'arrays') return (await client.query({ text: numberPlaceholders(op.sql), values: op.params as unknown[], rowMode: 'array' })).rows
   const result = await client.query(numberPlaceholders(op.sql), op.params as unknown[])
   return op.kind === 'all' ? result.rows : (result.rowCount ?? 0)
 }
 
-/** Runs `fn` in a transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+/**
+ * Runs `fn` in a transaction on one pooled connection: committed if it resolves, rolled back if it throws. A
+ * connection that breaks meanwhile (terminated, server gone) emits 'error' on the client while it is checked
+ * out: listened to here, so it never becomes an uncaught exception, and the client is destroyed, not reused.
+ */
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  let broken: Error | undefined
+  const onError = (error: Error) => {
+    broken = error
+  }
+  client.on('error', onError)
   try {
     await client.query('BEGIN')
     const result = await fn(client)
     await client.query('COMMIT')
     return result
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken ??= rollbackError
+    })
     throw error
   } finally {
-    client.release()
+    client.off('error', onError)
+    client.release(broken)
   }
 }
 
