@@ -2,6 +2,7 @@ import { createSignatureHeaders } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './create-app'
+import { hashKey } from '../credentials/keys'
 import { registerServer } from '../credentials/server-credentials'
 import { openSqliteStore } from '../store/sqlite/sqlite-store'
 
@@ -24,6 +25,27 @@ describe('createApp', () => {
     expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } })
     now += 1_000
     expect((await send()).status).toBe(200)
+    await store.close()
+  })
+
+  it('keys the ingest rate limit by the key\'s hash, never by the plaintext key', async () => {
+    const store = openSqliteStore({ path: ':memory:' })
+    const app = createApp({ store, backgroundJobs: false })
+    const keys: string[] = []
+    for (const id of ['one', 'two']) {
+      const creds = await registerServer(store, { id }, Date.now())
+      keys.push(creds.api_key)
+      const body = JSON.stringify({ server_id: id, metrics: [{ name: 'x', value: 1, type: 'counter' }] })
+      const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `b-${id}`, body })
+      // the key as X-API-Key and as a bearer token: one bucket
+      for (const auth of [{ 'x-api-key': creds.api_key }, { authorization: `Bearer ${creds.api_key}` }] as Record<string, string>[]) {
+        expect((await app.request('/functions/v1/metrics-collect', { method: 'POST', body, headers: { ...headers, ...auth } })).status).toBe(200)
+      }
+    }
+    const limiterKeys = app.deps.ingestLimiter.keys()
+    expect(limiterKeys).toEqual(keys.map((key) => `ingest:${hashKey(key)}`))
+    for (const key of keys) expect(limiterKeys.some((k) => k.includes(key) || k.includes(key.slice(5)))).toBe(false)
+    app.stop()
     await store.close()
   })
 

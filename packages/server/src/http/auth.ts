@@ -14,16 +14,20 @@ export function presentedKey(c: Context<AppEnv>): string | undefined {
   return match?.[1]
 }
 
-/** The server an ingest key belongs to; 401 for a missing, malformed or unknown key, 403 when disabled. */
-export async function authenticateIngest(c: Context<AppEnv>): Promise<{ server: ServerRecord; key: string }> {
+/**
+ * The server an ingest key belongs to, and the key's hash (what the key is known by in memory: never the key
+ * itself); 401 for a missing, malformed or unknown key, 403 when disabled.
+ */
+export async function authenticateIngest(c: Context<AppEnv>): Promise<{ server: ServerRecord; keyHash: string }> {
   const { store, clock } = c.var.deps
   const key = presentedKey(c)
   if (!key) throw new ApiError(401, 'missing_api_key', 'send the server ingest key as X-API-Key or Authorization: Bearer')
-  const serverId = isWellFormedKey('ingest', key) ? await store.findServerByKey('ingest', hashKey(key), clock()) : undefined
+  const keyHash = hashKey(key)
+  const serverId = isWellFormedKey('ingest', key) ? await store.findServerByKey('ingest', keyHash, clock()) : undefined
   const server = serverId ? await store.getServer(serverId) : undefined
   if (!server) throw new ApiError(401, 'invalid_api_key', 'the API key is not a valid ingest key')
   if (server.disabled) throw new ApiError(403, 'server_disabled', `server ${server.id} is disabled`)
-  return { server, key }
+  return { server, keyHash }
 }
 
 /** True when the request carries the admin key. */

@@ -2,8 +2,9 @@ import type { Clock } from '../app/clock'
 import { ApiError } from './api-error'
 
 /**
- * Token buckets per key (API key, client address), in memory. At most `maxKeys` buckets: the least recently
- * used is forgotten first, which only ever makes the limiter more lenient.
+ * Token buckets per key (an ingest key's hash, a client address), in memory. At most `maxKeys` buckets: the
+ * least recently used is forgotten first, which only ever makes the limiter more lenient. Keys are never
+ * credentials: a heap dump or a debugger shows what a bucket is for, not a key that can send data.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
@@ -14,6 +15,11 @@ export class RateLimiter {
     private readonly clock: Clock,
     private readonly maxKeys = 10_000,
   ) {}
+
+  /** The keys of the buckets held, least recently used first. */
+  keys(): string[] {
+    return [...this.buckets.keys()]
+  }
 
   /** Takes a token for `key`, or throws a 429 with `Retry-After`. */
   take(key: string): void {

@@ -24,8 +24,9 @@ import { readJson } from '../http/read-json'
 export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean }) {
   const { store, clock, metrics, ingestLimiter, config, hub } = c.var.deps
   const now = clock()
-  const { server, key } = await authenticateIngest(c)
-  ingestLimiter.take(key)
+  const { server, keyHash } = await authenticateIngest(c)
+  // buckets per key (a rotated key and its successor each have their own), known by the key's hash
+  ingestLimiter.take(`ingest:${keyHash}`)
   const pathServerId = c.req.param('serverId')
   if (pathServerId !== undefined && pathServerId !== server.id) {
     throw new ApiError(403, 'key_server_mismatch', `this key is for another server than ${pathServerId}`)
