@@ -92,6 +92,9 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     startedAt: clock(),
   }
 
+  // errors the store meets outside any request (a pooled PostgreSQL connection lost while idle)
+  const stopListening = store.onError?.((error) => deps.logger.warn({ err: error }, 'database connection lost while idle; the pool replaces it'))
+
   const app = new Hono<AppEnv>()
   app.use(async (c, next) => {
     c.set('deps', deps)
@@ -161,6 +164,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
   return Object.assign(app, {
     deps,
     stop() {
+      stopListening?.()
       for (const timer of timers) clearInterval(timer)
       deps.hub.closeAll()
     },

@@ -85,6 +85,12 @@ export interface Store {
   ping(): Promise<void>
   /** Closes the database. Safe to call twice. */
   close(): Promise<void>
+  /**
+   * Listens for errors the store meets outside any call (PostgreSQL: a pooled connection lost while idle,
+   * which the pool replaces); answers a function that stops listening. `createApp` logs them through its
+   * logger. Optional: a store without background connections need not have it.
+   */
+  onError?(listener: (error: Error) => void): () => void
 
   createServer(server: NewServer, credentials: ServerCredentials, now: number): Promise<void>
   getServer(id: string): Promise<ServerRecord | undefined>

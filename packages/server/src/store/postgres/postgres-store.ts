@@ -136,7 +136,12 @@ async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: 
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store & { readonly pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types })
-  pool.on('error', () => {}) // an idle client's broken connection: the pool replaces it
+  // An idle client's broken connection (terminated, server restarted): the pool replaces it, and the listeners
+  // (the service's logger) hear of it. Listened to even without listeners, so it never throws uncaught.
+  const errorListeners = new Set<(error: Error) => void>()
+  pool.on('error', (error) => {
+    for (const listener of errorListeners) listener(error)
+  })
   const clock = options.clock ?? Date.now
   await migratePostgres(pool, Number.POSITIVE_INFINITY, clock())
   await maintainPartitions(pool, clock())
@@ -152,6 +157,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: 'postgres',
     pool,
     ...shared,
+    onError(listener) {
+      errorListeners.add(listener)
+      return () => errorListeners.delete(listener)
+    },
     async purge(target, before, limit) {
       const table = target === 'raw' || target === '1m' ? PARTITIONED[target] : undefined
       return table ? purgePartitioned(pool, table, before, limit) : shared.purge(target, before, limit)
