@@ -16,6 +16,7 @@ const PUBLIC = 54 // more than a page of 50
 
 let service: RunningService
 let browser: Browser
+let gem: { api_key: string; signing_secret: string }
 
 async function addServer(id: string, name: string, isPrivate = false) {
   const response = await fetch(`${service.url}${ROUTES.adminServers}`, {
@@ -27,9 +28,9 @@ async function addServer(id: string, name: string, isPrivate = false) {
   return (await response.json()) as { api_key: string; signing_secret: string }
 }
 
-async function sendCalls(id: string, creds: { api_key: string; signing_secret: string }, calls: number) {
+async function sendCalls(id: string, creds: { api_key: string; signing_secret: string }, calls: number, batch = 'first') {
   const body = JSON.stringify({ server_id: id, metrics: [{ name: 'mcp.tool.calls', type: 'counter', count: calls, sum: calls, tags: { tool: 'search', outcome: 'ok' } }] })
-  const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `list-${id}`, body })
+  const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `list-${id}-${batch}`, body })
   const response = await fetch(`${service.url}${ROUTES.metricsCollect}`, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key, 'content-type': 'application/json' } })
   expect(response.status).toBe(200)
 }
@@ -42,7 +43,8 @@ beforeAll(async () => {
     const creds = await addServer(id, `Directory ${String(i).padStart(2, '0')}`)
     if (i < 3) await sendCalls(id, creds, (i + 1) * 100) // list-02 is the busiest
   }
-  await addServer('hidden-gem', 'Hidden Gem', true)
+  gem = await addServer('hidden-gem', 'Hidden Gem', true)
+  await sendCalls('hidden-gem', gem, 40)
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
@@ -62,6 +64,10 @@ function watch(page: Page) {
   page.on('pageerror', (error) => problems.push(`page: ${error.message}`))
   return problems
 }
+
+const leadingNumber = (text: string) => Number(/^[\d,.]+/.exec(text)?.[0].replace(/,/g, ''))
+const cardText = (page: Page, label: string) =>
+  page.locator('.mcpdir-card', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd').innerText()
 
 const rowNames = (page: Page) => page.locator('.mcpdir-servers tbody th').allInnerTexts()
 const sortOf = (page: Page, column: string) => page.getByRole('columnheader', { name: new RegExp(`^${column}`) }).getAttribute('aria-sort')
@@ -116,6 +122,34 @@ describe.runIf(haveChromium)('dashboard servers list in Chromium', () => {
     await page.getByRole('status').filter({ hasText: `${PUBLIC + 1} servers` }).waitFor()
     await page.getByRole('searchbox', { name: 'Search servers' }).fill('gem')
     await expect.poll(() => rowNames(page)).toEqual(['Hidden Gem (private)'])
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("follows a private server live with the admin key, which never goes in a URL", async () => {
+    const page = await browser.newPage()
+    const problems = watch(page)
+    const urls: string[] = []
+    page.on('request', (request) => urls.push(request.url()))
+    await page.goto(service.url)
+    await page.getByRole('status').filter({ hasText: `${PUBLIC} servers` }).waitFor()
+    await page.getByLabel(/Admin key/).fill(ADMIN)
+    await page.getByRole('button', { name: 'Use' }).click()
+    await page.getByRole('status').filter({ hasText: `${PUBLIC + 1} servers` }).waitFor()
+    await page.getByRole('searchbox', { name: 'Search servers' }).fill('gem')
+    await page.getByRole('link', { name: /Hidden Gem/ }).click()
+    await page.getByRole('heading', { name: 'Hidden Gem' }).waitFor()
+    await page.getByRole('radio', { name: '1h' }).click()
+    // the stream of a private server opens (with a short-lived stream token)
+    await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor({ timeout: 10_000 })
+    await expect.poll(async () => leadingNumber(await cardText(page, 'Tool calls'))).toBe(40)
+
+    await sendCalls('hidden-gem', gem, 7, 'live')
+    await expect.poll(async () => leadingNumber(await cardText(page, 'Tool calls')), { timeout: 10_000 }).toBe(47)
+    expect(urls.filter((url) => url.includes(ADMIN))).toEqual([])
+    const streams = urls.filter((url) => new URL(url).pathname === ROUTES.metricsStream)
+    expect(streams.length).toBeGreaterThan(0)
+    for (const url of streams) expect([...new URL(url).searchParams.keys()].sort()).toEqual(['server_id', 'stream_token'])
     expect(problems).toEqual([])
     await page.close()
   })

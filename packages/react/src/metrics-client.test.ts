@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { errorResponseBody, ROUTES, STREAM_EVENT, STREAM_EVENTS } from '@mcpdir/metrics/protocol'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { errorResponseBody, ROUTES, STREAM_EVENT, STREAM_EVENTS, STREAM_TOKEN_PARAM, STREAM_TOKEN_TTL_MS, type StreamTokenResponse } from '@mcpdir/metrics/protocol'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createMetricsClient, MetricsClientError } from './metrics-client'
 
 const received: { url?: string; body: unknown }[] = []
@@ -60,24 +60,8 @@ describe('metrics client', () => {
   })
 
   it('subscribes to every stream event with its handler, and opens on ready', () => {
-    const sources: FakeEventSource[] = []
-    class FakeEventSource {
-      readonly listeners = new Map<string, ((e: { data: string }) => void)[]>()
-      closed = false
-      constructor(readonly url: string) {
-        sources.push(this)
-      }
-      addEventListener(type: string, listener: (e: { data: string }) => void) {
-        this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
-      }
-      close() {
-        this.closed = true
-      }
-      emit(type: string, data: unknown) {
-        for (const listener of this.listeners.get(type) ?? []) listener({ data: JSON.stringify(data) })
-      }
-    }
-    const client = createMetricsClient({ baseUrl, readToken: 'mcpr_x', EventSource: FakeEventSource as unknown as typeof EventSource })
+    const { EventSource, sources } = fakeEventSources()
+    const client = createMetricsClient({ baseUrl, EventSource })
     const seen: string[] = []
     const close = client.subscribe('srv', {
       open: () => seen.push('open'),
@@ -89,7 +73,7 @@ describe('metrics client', () => {
     })
     const source = sources[0] as FakeEventSource
     expect(new URL(source.url).pathname).toBe(ROUTES.metricsStream)
-    expect(new URL(source.url).searchParams.get('token')).toBe('mcpr_x')
+    expect([...new URL(source.url).searchParams.keys()]).toEqual(['server_id'])
     for (const event of STREAM_EVENTS) expect(source.listeners.has(event), event).toBe(true)
     source.emit(STREAM_EVENT.ready, { server_id: 'srv' })
     source.emit(STREAM_EVENT.metrics, { server_id: 'srv', received_at: 1, points: [], events: [] })
@@ -100,4 +84,71 @@ describe('metrics client', () => {
     close()
     expect(source.closed).toBe(true)
   })
+
+  it('opens a private stream with a stream token asked for with the read token in a header, never the key in a URL', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { EventSource, sources } = fakeEventSources()
+      const minted: { url: string; method: string | undefined; authorization: string | null }[] = []
+      const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+        minted.push({ url: String(input), method: init?.method, authorization: new Headers(init?.headers).get('authorization') })
+        const body: StreamTokenResponse = { success: true, server_id: 'srv', token: `mcpst_${minted.length}.sig`, expires_at: Date.now() + STREAM_TOKEN_TTL_MS }
+        return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+      }) as typeof globalThis.fetch
+      const client = createMetricsClient({ baseUrl, readToken: 'mcpa_secret', EventSource, fetch })
+      const seen: string[] = []
+      const close = client.subscribe('srv', { open: () => seen.push('open'), error: () => seen.push('error') })
+      await vi.waitFor(() => expect(sources).toHaveLength(1))
+      expect(minted).toEqual([{ url: `${baseUrl.replace(/\/$/, '')}${ROUTES.metricsStreamToken}?server_id=srv`, method: 'POST', authorization: 'Bearer mcpa_secret' }])
+      const first = sources[0] as FakeEventSource
+      const url = new URL(first.url)
+      expect(url.pathname).toBe(ROUTES.metricsStream)
+      expect(Object.fromEntries(url.searchParams)).toEqual({ server_id: 'srv', [STREAM_TOKEN_PARAM]: 'mcpst_1.sig' })
+      expect(first.url).not.toContain('mcpa_secret')
+
+      // a dropped connection the browser retries by itself (same URL): nothing to do
+      first.readyState = 0
+      first.emit('error', {})
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(sources).toHaveLength(1)
+      // the browser gave up (the token expired before it reconnected): a new token, a new stream
+      first.readyState = 2
+      first.emit('error', {})
+      expect(first.closed).toBe(true)
+      await vi.advanceTimersByTimeAsync(1_000)
+      await vi.waitFor(() => expect(sources).toHaveLength(2))
+      expect(new URL((sources[1] as FakeEventSource).url).searchParams.get(STREAM_TOKEN_PARAM)).toBe('mcpst_2.sig')
+      ;(sources[1] as FakeEventSource).emit(STREAM_EVENT.ready, { server_id: 'srv' })
+      expect(seen).toEqual(['error', 'error', 'open'])
+      close()
+      expect((sources[1] as FakeEventSource).closed).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
+
+class FakeEventSource {
+  readonly listeners = new Map<string, ((e: { data: string }) => void)[]>()
+  closed = false
+  readyState = 1
+  constructor(readonly url: string) {
+    fakeEventSources.made.push(this)
+  }
+  addEventListener(type: string, listener: (e: { data: string }) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+  }
+  close() {
+    this.closed = true
+  }
+  emit(type: string, data: unknown) {
+    for (const listener of this.listeners.get(type) ?? []) listener({ data: JSON.stringify(data) })
+  }
+}
+
+/** EventSources the test drives, in the order the client made them. */
+function fakeEventSources() {
+  fakeEventSources.made = []
+  return { EventSource: FakeEventSource as unknown as typeof EventSource, sources: fakeEventSources.made }
+}
+fakeEventSources.made = [] as FakeEventSource[]

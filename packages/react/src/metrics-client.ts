@@ -9,14 +9,19 @@ import {
   serversListParams,
   STREAM_EVENT,
   STREAM_EVENTS,
+  STREAM_TOKEN_PARAM,
   type StreamMessages,
+  type StreamTokenResponse,
   type UsageRecord,
 } from '@mcpdir/metrics/protocol'
 
 export interface MetricsClientOptions {
   /** The service's origin, e.g. `https://metrics.example.com`. */
   baseUrl: string
-  /** Read token of a private server (or the admin key): sent as `Authorization: Bearer`. */
+  /**
+   * Read token of a private server (or the admin key): sent as `Authorization: Bearer`, never in a URL (the
+   * live stream opens with a short-lived stream token asked for with it).
+   */
   readToken?: string
   /** `fetch` to use; defaults to the global one. */
   fetch?: typeof fetch
@@ -50,9 +55,14 @@ export class MetricsClientError extends Error {
 export type StreamHandlers = { [K in keyof StreamMessages]?: (data: StreamMessages[K]) => void } & {
   /** The stream opened (or reopened after a drop): its `ready` message arrived. */
   open?: () => void
-  /** The stream broke; EventSource reconnects by itself unless closed. */
+  /** The stream broke; it reconnects by itself unless closed (and `open` follows once it is back). */
   error?: () => void
 }
+
+/** `EventSource.CLOSED`: the browser gave up reconnecting (an answer other than 200, such as an expired stream token). */
+const CLOSED = 2
+/** Reopening after the browser gave up: 1 s, doubling to at most 30 s, reset by a `ready`. */
+const reopenDelay = (failures: number) => Math.min(30_000, 1_000 * 2 ** failures)
 
 /** A browser-safe client for the service's public and read endpoints, typed from the protocol module. */
 export function createMetricsClient(options: MetricsClientOptions) {
@@ -76,12 +86,22 @@ export function createMetricsClient(options: MetricsClientOptions) {
     return json as T
   }
 
-  return {
+  const client = {
     /** A server's metrics for a period (`metrics-fetch`). */
-    fetchMetrics(serverId: string, period: Period, opts: { metrics?: string[]; signal?: AbortSignal } = {}): Promise<MetricsFetchResponse> {
+    fetchMetrics(serverId: string, period: Period, opts: { metrics?: string[]; signal?: AbortSignal; fresh?: boolean } = {}): Promise<MetricsFetchResponse> {
       const query = new URLSearchParams({ server_id: serverId, period })
       if (opts.metrics?.length) query.set('metrics', opts.metrics.join(','))
-      return request(routeUrl(base, 'metricsFetch', query), { headers: auth, ...(opts.signal && { signal: opts.signal }) })
+      // `fresh`: revalidate with the service (its ETag makes an unchanged answer a 304) instead of reading the
+      // browser's HTTP cache, which may keep an answer for its Cache-Control age (up to an hour)
+      return request(routeUrl(base, 'metricsFetch', query), { headers: auth, ...(opts.signal && { signal: opts.signal }), ...(opts.fresh && { cache: 'no-cache' }) })
+    },
+
+    /**
+     * A short-lived token that opens a server's live stream (`metrics-stream/token`), asked for with `readToken`
+     * in a header. `subscribe` gets one by itself; for clients of their own.
+     */
+    streamToken(serverId: string, opts: { signal?: AbortSignal } = {}): Promise<StreamTokenResponse> {
+      return request(routeUrl(base, 'metricsStreamToken', { server_id: serverId }), { method: 'POST', headers: auth, ...(opts.signal && { signal: opts.signal }) })
     },
 
     /**
@@ -110,23 +130,62 @@ export function createMetricsClient(options: MetricsClientOptions) {
       return { recorded: result.recorded === true }
     },
 
-    /** Live messages of a server (`metrics-stream`); answers a function that closes the stream. */
+    /**
+     * Live messages of a server (`metrics-stream`); answers a function that closes the stream. With `readToken`
+     * it first asks for a stream token (the credential stays in a header) and opens the stream with that. When
+     * the browser gives up reconnecting (an answer other than 200: the token expired, the service restarted),
+     * it opens anew after a while, with a new token.
+     */
     subscribe(serverId: string, handlers: StreamHandlers): () => void {
       const Source = options.EventSource ?? globalThis.EventSource
       if (!Source) return () => {}
-      const query = new URLSearchParams({ server_id: serverId })
-      if (options.readToken) query.set('token', options.readToken)
-      const source = new Source(routeUrl(base, 'metricsStream', query))
-      for (const event of STREAM_EVENTS) {
-        const handler = handlers[event] as ((data: unknown) => void) | undefined
-        if (handler) source.addEventListener(event, (e) => handler(JSON.parse((e as MessageEvent<string>).data)))
+      let source: EventSource | undefined
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let closed = false
+      let failures = 0
+      const reopen = () => {
+        if (closed) return
+        timer = setTimeout(() => void open(), reopenDelay(failures++))
       }
-      source.addEventListener(STREAM_EVENT.ready, () => handlers.open?.())
-      // EventSource's own connection-error event (not a message of the stream)
-      source.addEventListener('error', () => handlers.error?.())
-      return () => source.close()
+      const open = async () => {
+        const query = new URLSearchParams({ server_id: serverId })
+        if (options.readToken) {
+          try {
+            query.set(STREAM_TOKEN_PARAM, (await client.streamToken(serverId)).token)
+          } catch {
+            if (!closed) handlers.error?.()
+            reopen()
+            return
+          }
+        }
+        if (closed) return
+        const current = new Source(routeUrl(base, 'metricsStream', query))
+        source = current
+        for (const event of STREAM_EVENTS) {
+          const handler = handlers[event] as ((data: unknown) => void) | undefined
+          if (handler) current.addEventListener(event, (e) => handler(JSON.parse((e as MessageEvent<string>).data)))
+        }
+        current.addEventListener(STREAM_EVENT.ready, () => {
+          failures = 0
+          handlers.open?.()
+        })
+        // EventSource's own connection-error event (not a message of the stream)
+        current.addEventListener('error', () => {
+          handlers.error?.()
+          if (current.readyState !== CLOSED || closed) return
+          current.close()
+          reopen()
+        })
+      }
+      void open()
+      return () => {
+        closed = true
+        clearTimeout(timer)
+        source?.close()
+      }
     },
   }
+  return client
 }
 
 export type MetricsClient = ReturnType<typeof createMetricsClient>

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'unauthorized',
   'forbidden',
+  'invalid_stream_token',
   'not_found',
   'conflict',
   'unavailable',

@@ -16,8 +16,13 @@ export const ROUTES = {
   metricsFetch: `${API_PREFIX}/metrics-fetch`,
   /** `POST` (admin): re-aggregates a UTC day and applies retention. */
   metricsAggregate: `${API_PREFIX}/metrics-aggregate`,
-  /** `GET ?server_id[&token]`: Server-Sent Events of a server (see `STREAM_EVENTS`). */
+  /** `GET ?server_id[&stream_token]`: Server-Sent Events of a server (see `STREAM_EVENTS`). */
   metricsStream: `${API_PREFIX}/metrics-stream`,
+  /**
+   * `POST ?server_id` with the admin key or the server's read token as `Authorization: Bearer`: a short-lived
+   * signed token for metrics-stream's `?stream_token=` (`StreamTokenResponse`), so no long-lived key is put in a URL.
+   */
+  metricsStreamToken: `${API_PREFIX}/metrics-stream/token`,
   /** `GET ?period&sort&order&limit&cursor&q`: the servers list with headline numbers, a page at a time. */
   servers: `${API_PREFIX}/servers`,
   /** `GET`, `POST`, `POST /:id/rotate`, `DELETE /:id` (admin): register, list, rotate and remove servers. */
