@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SKETCH_MAX_BINS, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount } from './sketch'
+import { nearestRank, SKETCH_MAX_BINS, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount, sketchPercentiles } from './sketch'
 import { sketchJsonSchema } from './sketch-schema'
 
 // Durations from a microsecond to ~11 days in ms, with exact zeros mixed in.
@@ -11,8 +11,9 @@ const value = fc.oneof(
 const values = fc.array(value, { minLength: 1, maxLength: 400 })
 const quantile = fc.double({ min: 0, max: 1, noNaN: true })
 
+/** The nearest-rank quantile of sorted values: the smallest with at least ceil(q·n) values at or below it. */
 function exactQuantile(sorted: number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))] as number
+  return sorted[Math.max(1, Math.ceil(q * sorted.length - 1e-9)) - 1] as number
 }
 
 function withinAccuracy(estimate: number, exact: number): boolean {
@@ -21,6 +22,33 @@ function withinAccuracy(estimate: number, exact: number): boolean {
 }
 
 describe('Sketch', () => {
+  it('reads percentiles by nearest rank: small samples keep their tail', () => {
+    // three calls in a minute: p50 the middle one, p95 and p99 the slowest (not all three on the median)
+    const three = sketchPercentiles(Sketch.of([20, 40, 82]), 20, 82)
+    expect(withinAccuracy(three.p50 as number, 40)).toBe(true)
+    expect(three.p95).toBe(82)
+    expect(three.p99).toBe(82)
+    for (const n of [1, 2, 3, 5, 10, 1_000]) {
+      const xs = Array.from({ length: n }, (_, i) => 5 + ((i * 7919) % n) * 3)
+      const sorted = [...xs].sort((a, b) => a - b)
+      const sketch = Sketch.of(xs)
+      for (const q of [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1]) {
+        const exact = sorted[Math.max(1, Math.ceil(q * n)) - 1] as number
+        expect(withinAccuracy(sketch.quantile(q) as number, exact), `n=${n} q=${q}`).toBe(true)
+      }
+    }
+  })
+
+  it('counts ranks exactly where q · n lands on a whole number despite floating point', () => {
+    expect(0.07 * 100).toBeGreaterThan(7)
+    expect(nearestRank(0.07, 100)).toBe(7)
+    expect(nearestRank(0.95, 20)).toBe(19)
+    expect(nearestRank(0.5, 3)).toBe(2)
+    expect(nearestRank(0, 7)).toBe(1)
+    expect(nearestRank(1, 7)).toBe(7)
+    expect(nearestRank(0.99, 1_000)).toBe(990)
+  })
+
   it('answers every quantile within the stated relative accuracy', () => {
     fc.assert(
       fc.property(values, fc.array(quantile, { minLength: 1, maxLength: 10 }), (xs, qs) => {

@@ -34,6 +34,14 @@ export interface SketchJSON {
 /** First byte of the binary form: its format version. */
 const BYTES_VERSION = 1
 
+/**
+ * The 1-based rank the `q`-quantile of `n` values reads: `ceil(q · n)`, at least 1. The product is nudged down by
+ * far less than one rank, so a floating-point excess (0.07 · 100 = 7.000000000000001) does not skip a rank.
+ */
+export function nearestRank(q: number, n: number): number {
+  return Math.max(1, Math.ceil(q * n * (1 - 1e-12)))
+}
+
 /** Value a bucket reads back as: within the relative accuracy of every value that fell into it. */
 function bucketValue(key: number): number {
   return (2 * Math.pow(GAMMA, key)) / (GAMMA + 1)
@@ -112,17 +120,19 @@ export class Sketch {
   }
 
   /**
-   * The `q`-quantile (0 ≤ q ≤ 1): within {@link SKETCH_RELATIVE_ACCURACY} of the value at rank
-   * `floor(q · (count − 1))` of the sorted inputs. `undefined` when empty.
+   * The `q`-quantile (0 ≤ q ≤ 1) by the nearest-rank definition, as HdrHistogram reads it: within
+   * {@link SKETCH_RELATIVE_ACCURACY} of the smallest input with at least `ceil(q · count)` inputs (and at least
+   * one) at or below it. So p95 of {20, 40, 82} is 82, not the median: small buckets keep their tail.
+   * `undefined` when empty.
    */
   quantile(q: number): number | undefined {
     if (this.total === 0 || !(q >= 0 && q <= 1)) return undefined
-    const rank = Math.floor(q * (this.total - 1))
-    if (rank < this.zeroCount) return 0
+    const rank = nearestRank(q, this.total)
+    if (rank <= this.zeroCount) return 0
     let seen = this.zeroCount
     for (let i = 0; i < this.bins.length; i++) {
       seen += this.bins[i] as number
-      if (seen > rank) return bucketValue(this.offset + i)
+      if (seen >= rank) return bucketValue(this.offset + i)
     }
     return bucketValue(this.offset + this.bins.length - 1)
   }
@@ -195,35 +205,26 @@ export class Sketch {
 
   /** Reads a sketch from {@link Sketch.toBytes}' form. Throws a RangeError on bytes that are not one. */
   static fromBytes(bytes: Uint8Array): Sketch {
-    const input = new VarintReader(bytes)
-    if (input.uint() !== BYTES_VERSION) throw new RangeError('sketch: unknown binary format version')
-    const sketch = new Sketch()
-    sketch.zeroCount = input.uint()
-    sketch.total = sketch.zeroCount
-    const n = input.uint()
-    if (n > SKETCH_MAX_BINS) throw new RangeError('sketch: too many buckets')
+    return new Sketch().mergeBytes(bytes)
+  }
+
+  /**
+   * Adds the values of a sketch in {@link Sketch.toBytes}' form without building that sketch: reports merge
+   * thousands of stored rows, and this touches only their non-empty buckets and allocates nothing per row.
+   * Throws a RangeError on bytes that are not a sketch, and then leaves this one unchanged.
+   */
+  mergeBytes(bytes: Uint8Array): this {
+    const n = readBytes(bytes)
+    const zero = scratch.zero
     if (n > 0) {
-      const keys = new Array<number>(n)
-      keys[0] = input.int()
-      for (let i = 1; i < n; i++) {
-        const gap = input.uint()
-        if (gap === 0) throw new RangeError('sketch: bucket keys must ascend')
-        keys[i] = (keys[i - 1] as number) + gap
-      }
-      const first = keys[0] as number
-      const span = (keys[n - 1] as number) - first + 1
-      if (span > SKETCH_MAX_BINS) throw new RangeError('sketch: bucket keys span too wide')
-      // dense storage sized once, filled directly: decoding is on every report's path
-      sketch.offset = first
-      sketch.bins = new Array<number>(span).fill(0)
-      for (let i = 0; i < n; i++) {
-        const count = input.uint()
-        sketch.bins[(keys[i] as number) - first] = count
-        sketch.total += count
-      }
+      // one reallocation for the whole range, as `merge` does
+      this.addKey(scratch.keys[0] as number, 0)
+      this.addKey(scratch.keys[n - 1] as number, 0)
+      for (let i = 0; i < n; i++) this.addKey(scratch.keys[i] as number, scratch.counts[i] as number)
     }
-    if (!input.done) throw new RangeError('sketch: trailing bytes')
-    return sketch
+    this.zeroCount += zero
+    this.total += zero
+    return this
   }
 
   /** A sketch of the given values. */
@@ -232,6 +233,32 @@ export class Sketch {
     for (const value of values) sketch.add(value)
     return sketch
   }
+}
+
+/** Where {@link readBytes} leaves a decoded sketch: reused, so decoding allocates nothing. */
+const scratch = { zero: 0, keys: new Float64Array(SKETCH_MAX_BINS), counts: new Float64Array(SKETCH_MAX_BINS) }
+
+/** Decodes {@link Sketch.toBytes}' form into `scratch`, checking all of it first; answers the number of buckets. */
+function readBytes(bytes: Uint8Array): number {
+  const input = new VarintReader(bytes)
+  if (input.uint() !== BYTES_VERSION) throw new RangeError('sketch: unknown binary format version')
+  const zero = input.uint()
+  const n = input.uint()
+  if (n > SKETCH_MAX_BINS) throw new RangeError('sketch: too many buckets')
+  const { keys, counts } = scratch
+  if (n > 0) {
+    keys[0] = input.int()
+    for (let i = 1; i < n; i++) {
+      const gap = input.uint()
+      if (gap === 0) throw new RangeError('sketch: bucket keys must ascend')
+      keys[i] = (keys[i - 1] as number) + gap
+    }
+    if ((keys[n - 1] as number) - (keys[0] as number) + 1 > SKETCH_MAX_BINS) throw new RangeError('sketch: bucket keys span too wide')
+    for (let i = 0; i < n; i++) counts[i] = input.uint()
+  }
+  if (!input.done) throw new RangeError('sketch: trailing bytes')
+  scratch.zero = zero
+  return n
 }
 
 /** Total count a sketch's JSON form holds. */

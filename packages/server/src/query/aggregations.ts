@@ -50,37 +50,21 @@ export interface Accumulator extends Merged {
   series: SeriesInfo
 }
 
-/** Decoded sketches by row: a report merges the same row into a bucket and into its breakdowns. */
-const decoded = new WeakMap<RowValues, Sketch>()
+/** A sketch to merge: decoded, or in its stored binary form (merged without being built, `Sketch.mergeBytes`). */
+export type SketchSource = Sketch | Uint8Array | null | undefined
 
-/** A row's sketch, decoded once. Never mutate it: merges copy it first. */
-export function sketchOf(row: RowValues): Sketch | undefined {
-  if (!row.sketch) return undefined
-  let sketch = decoded.get(row)
-  if (!sketch) {
-    sketch = Sketch.fromBytes(row.sketch)
-    decoded.set(row, sketch)
-  }
-  return sketch
+/** Adds `source` to `into` (a new sketch when there is none yet); `source` itself is never changed. */
+function mergeSketch(into: Sketch | undefined, source: SketchSource): Sketch | undefined {
+  if (!source) return into
+  const sketch = into ?? new Sketch()
+  return source instanceof Sketch ? sketch.merge(source) : sketch.mergeBytes(source)
 }
 
 /**
- * Adds `values` (whose decoded sketch is `sketch`, shared and left untouched) to `acc`, or starts a merge of
- * them in bucket `bucket`. Counts and sums add, min and max hold, `last` is the one with the latest time (the
- * later of equal times), sketches merge.
+ * Adds `values` (whose sketch is `sketch`, left untouched) to `acc`. Counts and sums add, min and max hold,
+ * `last` is the one with the latest time (the later of equal times), sketches merge.
  */
-export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<RowValues, 'sketch'>, sketch: Sketch | undefined, start: () => M): M {
-  if (!acc) {
-    const fresh = start()
-    fresh.count = values.count
-    fresh.sum = values.sum
-    fresh.min = values.min
-    fresh.max = values.max
-    fresh.last = values.last
-    fresh.lastTs = values.lastTs
-    fresh.sketch = sketch && new Sketch().merge(sketch)
-    return fresh
-  }
+function addValues<M extends Merged>(acc: M, values: Omit<RowValues, 'sketch'>, sketch: SketchSource): M {
   acc.count += values.count
   acc.sum += values.sum
   if (values.min < acc.min) acc.min = values.min
@@ -89,20 +73,35 @@ export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<R
     acc.last = values.last
     acc.lastTs = values.lastTs
   }
-  if (sketch) acc.sketch = acc.sketch ? acc.sketch.merge(sketch) : new Sketch().merge(sketch)
+  acc.sketch = mergeSketch(acc.sketch, sketch)
   return acc
+}
+
+/** Adds `values` to `acc` (`addValues`), or starts a merge of them with `start`'s blank values. */
+export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<RowValues, 'sketch'>, sketch: SketchSource, start: () => M): M {
+  if (acc) return addValues(acc, values, sketch)
+  const fresh = start()
+  fresh.count = values.count
+  fresh.sum = values.sum
+  fresh.min = values.min
+  fresh.max = values.max
+  fresh.last = values.last
+  fresh.lastTs = values.lastTs
+  fresh.sketch = mergeSketch(undefined, sketch)
+  return fresh
 }
 
 const blank = (bucket: number): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
 
-/** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */
-export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
-  return mergeValues(acc, row, sketchOf(row), () => ({ ...blank(bucket), series: row.series }))
+/** A report's merge of `values` alone, in `bucket`; one object shape for every accumulator (reports make thousands). */
+function startAccumulator(values: Omit<RowValues, 'sketch'>, sketch: SketchSource, bucket: number, series: SeriesInfo): Accumulator {
+  const { count, sum, min, max, last, lastTs } = values
+  return { bucket, count, sum, min, max, last, lastTs, sketch: mergeSketch(undefined, sketch), series }
 }
 
-/** Adds one accumulator to another, as `accumulate` adds a row. */
-export function combine(acc: Accumulator | undefined, other: Accumulator, bucket = other.bucket): Accumulator {
-  return mergeValues(acc, other, other.sketch, () => ({ ...blank(bucket), series: other.series }))
+/** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */
+export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
+  return acc ? addValues(acc, row, row.sketch) : startAccumulator(row, row.sketch, bucket, row.series)
 }
 
 /** A merged row as stored: the sketch encoded. */
@@ -118,7 +117,7 @@ export function rollUp(rows: Iterable<StoredRow>, bucketMs: number): StoredRow[]
     const bucket = Math.floor(row.bucket / bucketMs) * bucketMs
     const key = `${row.seriesId}:${bucket}`
     const group = groups.get(key)
-    const merged = mergeValues(group?.merged, row, sketchOf(row), () => blank(bucket))
+    const merged = mergeValues(group?.merged, row, row.sketch, () => blank(bucket))
     if (!group) groups.set(key, { seriesId: row.seriesId, merged })
   }
   return [...groups.values()].map((g) => toStored(g.seriesId, g.merged))

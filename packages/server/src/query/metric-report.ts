@@ -1,6 +1,6 @@
-// The metric sections of a report (metrics, calls, breakdowns), from the rows of the period's tier. Each row is
-// merged once: into its chart bucket (at most two rows of a series per bucket) or into the previous period's
-// summary; the period's summary is then merged from its buckets, not from the rows again.
+// The metric sections of a report (metrics, calls, breakdowns). A report reads three sets of rows: the
+// period's tier for its chart buckets, and the fewest coarse rows that hold the period and the one before
+// (tier-cover.ts) for their totals, breakdowns and "% change". Each row is merged once where it is needed.
 import {
   type Breakdown,
   type CallBucket,
@@ -12,7 +12,7 @@ import {
   type McpKind,
   type MetricSeries,
 } from '@mcpdir/metrics/protocol'
-import { type Accumulator, type AggregateRow, accumulate, bucketValues, combine } from './aggregations'
+import { type Accumulator, type AggregateRow, accumulate, bucketValues } from './aggregations'
 
 /** The part of a period window (server-report.ts) the metric sections need. */
 export interface ReportWindow {
@@ -22,43 +22,60 @@ export interface ReportWindow {
   bucketMs: number
 }
 
-const inRange = (from: number, to: number) => (r: { bucket: number }) => r.bucket >= from && r.bucket < to
-
-/** Merges accumulators in order into one (bucket 0); `undefined` for none. */
-function mergeAccumulators(list: Iterable<Accumulator>): Accumulator | undefined {
-  let acc: Accumulator | undefined
-  for (const item of list) acc = combine(acc, item, 0)
-  return acc
+/** The rows a report's metric sections are made from. */
+export interface ReportRows {
+  /** The period's tier over the period: one or two rows a chart bucket and series. */
+  chart: readonly AggregateRow[]
+  /** Rows holding the whole period exactly once (coarser where they fit). */
+  period: readonly AggregateRow[]
+  /** Rows holding the period before exactly once. */
+  previous: readonly AggregateRow[]
 }
 
 const byTime = <T>(map: Map<number, T>) => [...map.entries()].sort(([a], [b]) => a - b)
 
-/** Per metric name (all tag sets merged): buckets over the period, and summaries of it and the one before. */
-export function metricSeries(rows: readonly AggregateRow[], w: ReportWindow): MetricSeries[] {
-  const byName = new Map<string, { first: AggregateRow; buckets: Map<number, Accumulator>; previous?: Accumulator }>()
-  for (const row of rows) {
-    let entry = byName.get(row.series.name)
-    if (!entry) byName.set(row.series.name, (entry = { first: row, buckets: new Map() }))
-    if (row.bucket >= w.from && row.bucket < w.to) {
-      const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
-      entry.buckets.set(t, accumulate(entry.buckets.get(t), row, t))
-    } else if (row.bucket >= w.previousFrom && row.bucket < w.from) {
-      entry.previous = accumulate(entry.previous, row, 0)
-    }
+interface SeriesEntry {
+  name: string
+  type: AggregateRow['series']['type']
+  buckets: Map<number, Accumulator>
+  summary?: Accumulator
+  previous?: Accumulator
+}
+
+/**
+ * Per metric name and type (all tag sets merged): buckets over the period, and summaries of it and the one
+ * before. A name sent with two types is two series, never merged into one.
+ */
+export function metricSeries(rows: ReportRows, w: ReportWindow): MetricSeries[] {
+  const entries = new Map<string, SeriesEntry>()
+  const entryOf = (row: AggregateRow) => {
+    const key = `${row.series.name}\u0000${row.series.type}`
+    let entry = entries.get(key)
+    if (!entry) entries.set(key, (entry = { name: row.series.name, type: row.series.type, buckets: new Map() }))
+    return entry
   }
-  return [...byName]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, entry]) => {
-      const buckets = byTime(entry.buckets)
-      const summary = mergeAccumulators(buckets.map(([, acc]) => acc))
-      return {
-        name,
-        type: entry.first.series.type,
-        buckets: buckets.map(([t, acc]) => ({ t, ...bucketValues(acc) })),
-        summary: summary ? bucketValues(summary) : null,
-        previous: entry.previous ? bucketValues(entry.previous) : null,
-      }
-    })
+  for (const row of rows.chart) {
+    const entry = entryOf(row)
+    const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
+    entry.buckets.set(t, accumulate(entry.buckets.get(t), row, t))
+  }
+  for (const row of rows.period) {
+    const entry = entryOf(row)
+    entry.summary = accumulate(entry.summary, row, 0)
+  }
+  for (const row of rows.previous) {
+    const entry = entryOf(row)
+    entry.previous = accumulate(entry.previous, row, 0)
+  }
+  return [...entries.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : 1))
+    .map((entry) => ({
+      name: entry.name,
+      type: entry.type,
+      buckets: byTime(entry.buckets).map(([t, acc]) => ({ t, ...bucketValues(acc) })),
+      summary: entry.summary ? bucketValues(entry.summary) : null,
+      previous: entry.previous ? bucketValues(entry.previous) : null,
+    }))
 }
 
 /** Calls, errors (the server's), client errors (the callers') and the merged duration of some rows. */
@@ -74,24 +91,40 @@ const newTally = (): CallTally => ({ calls: 0, errors: 0, clientErrors: 0 })
 /** `client_errors` when there were any: reports of data without them stay as they were before the field. */
 const clientErrors = (n: number) => (n > 0 ? { client_errors: n } : {})
 
+/**
+ * What a row is to the call tables of `kind`: its calls (the counter `mcp.<kind>.calls`), its durations (the
+ * timer `mcp.<kind>.duration`), or neither. A name sent with another type is neither, so it never corrupts them.
+ */
+function callRole(row: AggregateRow, kind: McpKind): 'calls' | 'duration' | undefined {
+  const { name, type } = row.series
+  const names = MCP_METRICS[kind]
+  if (name === names.calls) return type === 'counter' ? 'calls' : undefined
+  if (name === names.duration) return type === 'timer' ? 'duration' : undefined
+  return undefined
+}
+
+/** Adds one row of `role` to a tally. */
+function tally(t: CallTally, row: AggregateRow, role: 'calls' | 'duration', bucket: number): void {
+  if (role === 'calls') {
+    const outcome = row.series.tags[MCP_TAG.outcome]
+    t.calls += row.sum
+    if (isErrorOutcome(outcome)) t.errors += row.sum
+    else if (isClientErrorOutcome(outcome)) t.clientErrors += row.sum
+  } else {
+    t.duration = accumulate(t.duration, row, bucket)
+  }
+}
+
 /** Calls, errors and latency per value of `tag` on `mcp.<kind>.calls` / `mcp.<kind>.duration`. */
 export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: string): Breakdown[] {
-  const names = MCP_METRICS[kind]
   const calls = new Map<string, CallTally>()
   for (const row of rows) {
-    const { name, tags } = row.series
-    if (name !== names.calls && name !== names.duration) continue
-    const key = tags[tag]
-    if (key === undefined) continue
+    const role = callRole(row, kind)
+    const key = role && row.series.tags[tag]
+    if (key === undefined || role === undefined) continue
     let e = calls.get(key)
     if (!e) calls.set(key, (e = newTally()))
-    if (name === names.calls) {
-      e.calls += row.sum
-      if (isErrorOutcome(tags[MCP_TAG.outcome])) e.errors += row.sum
-      else if (isClientErrorOutcome(tags[MCP_TAG.outcome])) e.clientErrors += row.sum
-    } else {
-      e.duration = accumulate(e.duration, row, 0)
-    }
+    tally(e, row, role, 0)
   }
   return [...calls.entries()]
     .map(([key, e]) => {
@@ -99,17 +132,6 @@ export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: str
       return { key, calls: e.calls, errors: e.errors, ...clientErrors(e.clientErrors), error_rate: e.calls > 0 ? e.errors / e.calls : 0, p50: d?.p50 ?? null, p95: d?.p95 ?? null }
     })
     .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
-}
-
-/** Adds one tool-call row to a tally. */
-function tally(t: CallTally, row: AggregateRow, bucket: number): void {
-  if (row.series.name === MCP_METRICS.tool.calls) {
-    t.calls += row.sum
-    if (isErrorOutcome(row.series.tags[MCP_TAG.outcome])) t.errors += row.sum
-    else if (isClientErrorOutcome(row.series.tags[MCP_TAG.outcome])) t.clientErrors += row.sum
-  } else {
-    t.duration = accumulate(t.duration, row, bucket)
-  }
 }
 
 function callSummary(t: CallTally | undefined): CallSummary {
@@ -120,39 +142,30 @@ function callSummary(t: CallTally | undefined): CallSummary {
 }
 
 /** Tool calls, errors and latency: per bucket of the period, and summed over it and over the one before. */
-export function callReport(rows: readonly AggregateRow[], w: ReportWindow) {
+export function callReport(rows: ReportRows, w: ReportWindow) {
   const buckets = new Map<number, CallTally>()
-  const previous = newTally()
-  let seenPrevious = false
-  for (const row of rows) {
-    if (row.series.name !== MCP_METRICS.tool.calls && row.series.name !== MCP_METRICS.tool.duration) continue
-    if (row.bucket >= w.from && row.bucket < w.to) {
-      const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
-      let b = buckets.get(t)
-      if (!b) buckets.set(t, (b = newTally()))
-      tally(b, row, t)
-    } else if (row.bucket >= w.previousFrom && row.bucket < w.from) {
-      tally(previous, row, 0)
-      seenPrevious = true
-    }
+  for (const row of rows.chart) {
+    const role = callRole(row, 'tool')
+    if (!role) continue
+    const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
+    let b = buckets.get(t)
+    if (!b) buckets.set(t, (b = newTally()))
+    tally(b, row, role, t)
   }
-  const sorted = byTime(buckets)
-  const total = newTally()
-  for (const [, b] of sorted) {
-    total.calls += b.calls
-    total.errors += b.errors
-    total.clientErrors += b.clientErrors
-    if (b.duration) total.duration = combine(total.duration, b.duration, 0)
+  const total = (list: readonly AggregateRow[]) => {
+    let sum: CallTally | undefined
+    for (const row of list) {
+      const role = callRole(row, 'tool')
+      if (role) tally((sum ??= newTally()), row, role, 0)
+    }
+    return callSummary(sum)
   }
   return {
-    buckets: sorted.map(([t, b]): CallBucket => {
+    buckets: byTime(buckets).map(([t, b]): CallBucket => {
       const { calls, errors, p50, p95, p99 } = callSummary(b)
       return { t, calls, errors, ...clientErrors(b.clientErrors), p50, p95, p99 }
     }),
-    summary: callSummary(sorted.length > 0 ? total : undefined),
-    previous: callSummary(seenPrevious ? previous : undefined),
+    summary: total(rows.period),
+    previous: total(rows.previous),
   }
 }
-
-/** The rows of the period itself (not the one before), for the breakdowns. */
-export const currentRows = (rows: readonly AggregateRow[], w: ReportWindow) => rows.filter(inRange(w.from, w.to))

@@ -1,6 +1,7 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
 import { type FetchedEvent, MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
-import { breakdown, callReport, currentRows, metricSeries } from './metric-report'
+import { breakdown, callReport, metricSeries } from './metric-report'
+import { coverRange } from './tier-cover'
 import { availability } from './availability'
 import { usageSection } from './usage-report'
 import type { ServerRecord, Store } from '../store/store'
@@ -16,9 +17,19 @@ export function periodWindow(period: Period, now: number) {
 /** Everything metrics-fetch answers about a server for a period, at `now`; only metrics in `names` when given. */
 export async function serverReport(store: Store, server: ServerRecord, period: Period, now: number, names?: readonly string[]) {
   const w = periodWindow(period, now)
-  // the period's tier only: about one row per bucket and series (two for 12h), for the period and the one before
-  const rows = await store.tierRows(server.id, w.tier, w.previousFrom, w.to, names)
-  const current = currentRows(rows, w)
+  // the chart from the period's tier: about one row per bucket and series (two for 12h); totals, breakdowns and
+  // the period before from the fewest rows that hold them (rows of the period's tier are not read twice)
+  const chart = await store.tierRows(server.id, w.tier, w.from, w.to, names)
+  const readCover = async (from: number, to: number) => {
+    const parts = await Promise.all(
+      coverRange(w.tier, from, to).map((span) =>
+        span.tier === w.tier && span.from >= w.from && span.to <= w.to ? chart.filter((r) => r.bucket >= span.from && r.bucket < span.to) : store.tierRows(server.id, span.tier, span.from, span.to, names),
+      ),
+    )
+    return parts.flat()
+  }
+  const [current, previous] = await Promise.all([readCover(w.from, w.to), readCover(w.previousFrom, w.from)])
+  const rows = { chart, period: current, previous }
   const events: FetchedEvent[] = await store.listEvents(server.id, w.from, w.to, 500)
   return {
     window: w,

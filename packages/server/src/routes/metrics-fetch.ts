@@ -32,8 +32,9 @@ export function metricsFetch() {
     const cached = reportCache.get(key, version)
     if (cached) return respond(cached.body, cached.etag)
 
-    // the 1m tier is merged at ingest; coarser tiers may have dirty buckets still to roll up
-    if (spec.tier !== '1m') await rollups.runPending()
+    // the 1m tier is merged at ingest; coarser tiers, which every report reads (the previous period's totals come
+    // from the coarsest rows that hold it), may have dirty buckets still to roll up
+    await rollups.runPending()
     const report = await serverReport(store, server, period, clock(), names)
     const body: MetricsFetchResponse = {
       success: true,

@@ -1,10 +1,17 @@
 // The SQL of metrics, written once for both dialects like statements.ts: series, raw points and the tier
 // tables `rollup_1m` … `rollup_1d`, all keyed by series id and holding numbers only.
 import { type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
+import type { StoredRow } from '../../query/aggregations'
 import { type BulkTable, bulk, type SqlFragments, TIER_COLUMNS } from './statements'
 
 const COLUMNS = (alias: string) =>
   `${alias}.series_id AS "seriesId", ${alias}.bucket, ${alias}.count, ${alias}.sum, ${alias}.min, ${alias}.max, ${alias}.last, ${alias}.last_ts AS "lastTs", ${alias}.sketch`
+
+/** A tier row (or raw point) as the statements below select it, read as an array: `COLUMNS`, in order. */
+export type RowArray = [seriesId: number, bucket: number, count: number, sum: number, min: number, max: number, last: number, lastTs: number, sketch: Uint8Array | null]
+
+/** A row read as an array, as an object. */
+export const storedRow = (r: RowArray): StoredRow => ({ seriesId: r[0], bucket: r[1], count: r[2], sum: r[3], min: r[4], max: r[5], last: r[6], lastTs: r[7], sketch: r[8] })
 
 /**
  * Each tier's table, written in bulk. Rows are whole (merged in JavaScript under the server's lock), so a

@@ -3,9 +3,9 @@
 // finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
 // ingest, here for rebuilds), so the read-merge-write of a row never interleaves with another replica's.
 import { type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
-import { type AggregateRow, type Merged, mergeValues, rollUp, type StoredRow, toStored } from '../../query/aggregations'
-import { all, exec, insert, type Program } from './program'
-import { metricStatements, TIER_TABLES } from './metric-statements'
+import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
+import { all, arrays, exec, insert, type Program } from './program'
+import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
 import { type SeriesCache, seriesKey, type SeriesRow } from './series-cache'
 import { type SqlFragments, TABLES } from './statements'
 
@@ -48,7 +48,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
    */
   function* mergeMinutes(points: readonly MetricPoint[], ids: readonly number[], sketches: readonly (Sketch | undefined)[]): Program<void> {
     const minutes = points.map((p) => Math.floor(p.timestamp / MINUTE) * MINUTE)
-    const stored = yield* all<StoredRow>(S.minuteRows, [JSON.stringify([...new Set(ids)]), JSON.stringify([...new Set(minutes)])])
+    const stored = (yield* arrays<RowArray>(S.minuteRows, [JSON.stringify([...new Set(ids)]), JSON.stringify([...new Set(minutes)])])).map(storedRow)
     const byKey = new Map(stored.map((r) => [`${r.seriesId}:${r.bucket}`, r]))
     const merged = new Map<string, { seriesId: number; values: Merged | undefined }>()
     points.forEach((p, i) => {
@@ -71,24 +71,22 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
   }
 
-  /** Rows with their series attached (read once per series, and remembered). */
-  function* withSeries(rows: StoredRow[]): Program<AggregateRow[]> {
-    const found = new Map<number, AggregateRow['series']>()
-    const missing: number[] = []
+  /** Rows, read as arrays (`ROW_COLUMNS`), as objects with their series attached (read once per series, and remembered). */
+  function* withSeries(rows: readonly RowArray[]): Program<(StoredRow & AggregateRow)[]> {
+    const found = new Map<number, SeriesInfo>()
+    const missing = new Set<number>()
     for (const row of rows) {
-      if (found.has(row.seriesId)) continue
-      const info = cache.info(row.seriesId)
-      if (info) found.set(row.seriesId, info)
-      else {
-        found.set(row.seriesId, undefined as never)
-        missing.push(row.seriesId)
-      }
+      const id = row[0]
+      if (found.has(id) || missing.has(id)) continue
+      const info = cache.info(id)
+      if (info) found.set(id, info)
+      else missing.add(id)
     }
-    if (missing.length > 0) {
-      for (const info of cache.rememberInfos(yield* all<SeriesRow>(S.seriesById, [JSON.stringify(missing)]))) found.set(info.id, info)
+    if (missing.size > 0) {
+      for (const info of cache.rememberInfos(yield* all<SeriesRow>(S.seriesById, [JSON.stringify([...missing])]))) found.set(info.id, info)
     }
-    for (const row of rows) (row as StoredRow & AggregateRow).series = found.get(row.seriesId) as AggregateRow['series']
-    return rows as (StoredRow & AggregateRow)[]
+    // one object literal a row: the shape every report's merge sees
+    return rows.map((r) => ({ seriesId: r[0], bucket: r[1], count: r[2], sum: r[3], min: r[4], max: r[5], last: r[6], lastTs: r[7], sketch: r[8], series: found.get(r[0]) as SeriesInfo }))
   }
 
   return {
@@ -111,18 +109,18 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     },
 
     *rawRows(serverId: string, from: number, to: number): Program<AggregateRow[]> {
-      return yield* withSeries(yield* all<StoredRow>(S.rawRows, [serverId, from, to]))
+      return yield* withSeries(yield* arrays<RowArray>(S.rawRows, [serverId, from, to]))
     },
 
     *tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
       const params = [serverId, from, to, ...(names ? [JSON.stringify(names)] : [])]
-      return yield* withSeries(yield* all<StoredRow>(S.tierRows(tier, names !== undefined), params))
+      return yield* withSeries(yield* arrays<RowArray>(S.tierRows(tier, names !== undefined), params))
     },
 
     /** Rebuilds a tier's rows of a server in [from, to) from a finer tier or raw points; run it in a transaction. */
     *rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Program<number> {
       if ((yield* all(S.lockForRollup, [serverId])).length === 0) return 0
-      const rows = yield* all<StoredRow>(source === 'raw' ? S.rawRows : S.tierRows(source, false), [serverId, from, to])
+      const rows = (yield* arrays<RowArray>(source === 'raw' ? S.rawRows : S.tierRows(source, false), [serverId, from, to])).map(storedRow)
       const rolled = rollUp(rows, TIER_MS[tier])
       yield* exec(S.deleteTier(tier), [serverId, from, to])
       yield* insert(TIER_TABLES[tier], rolled.map(tierValues))

@@ -6,6 +6,8 @@ import type { BulkTable } from './statements'
 export type Op =
   /** A statement whose rows are wanted. */
   | { kind: 'all'; sql: string; params: readonly unknown[] }
+  /** A statement whose rows are wanted as arrays of column values, in select order: cheaper for many rows. */
+  | { kind: 'arrays'; sql: string; params: readonly unknown[] }
   /** A statement whose count of changed rows is wanted. */
   | { kind: 'run'; sql: string; params: readonly unknown[] }
   /** Many rows into one table, each row's values in the table's column order; answers how many. */
@@ -16,6 +18,11 @@ export type Program<T> = Generator<Op, T, unknown>
 /** Runs a statement for its rows. SQL is written with `?` placeholders. */
 export function* all<R>(sql: string, params: readonly unknown[] = []): Program<R[]> {
   return (yield { kind: 'all', sql, params }) as R[]
+}
+
+/** Runs a statement for its rows as arrays of column values (reports read thousands of rows this way). */
+export function* arrays<R extends readonly unknown[]>(sql: string, params: readonly unknown[] = []): Program<R[]> {
+  return (yield { kind: 'arrays', sql, params }) as R[]
 }
 
 /** Runs a statement for the number of rows it changed. */

@@ -33,13 +33,15 @@ const insertSql = (table: BulkTable) =>
 /** Runs the shared programs' statements on `db`, each prepared once. */
 function executor(db: Database.Database): (op: Op) => unknown {
   const prepared = new Map<string, Database.Statement>()
-  const prepare = (sql: string) => {
-    let statement = prepared.get(sql)
-    if (!statement) prepared.set(sql, (statement = db.prepare(sql)))
+  const prepare = (sql: string, raw = false) => {
+    const key = raw ? `raw:${sql}` : sql
+    let statement = prepared.get(key)
+    if (!statement) prepared.set(key, (statement = raw ? db.prepare(sql).raw(true) : db.prepare(sql)))
     return statement
   }
   return (op) => {
     if (op.kind === 'all') return prepare(op.sql).all(...op.params)
+    if (op.kind === 'arrays') return prepare(op.sql, true).all(...op.params)
     if (op.kind === 'run') return prepare(op.sql).run(...op.params).changes
     const statement = prepare(insertSql(op.table))
     return op.rows.reduce((n, row) => n + statement.run(...row).changes, 0)

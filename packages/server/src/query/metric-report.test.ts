@@ -1,0 +1,53 @@
+import { MCP_METRICS, Sketch } from '@mcpdir/metrics/protocol'
+import { describe, expect, it } from 'vitest'
+import type { AggregateRow, SeriesInfo } from './aggregations'
+import { breakdown, callReport, metricSeries, type ReportRows } from './metric-report'
+
+const MIN = 60_000
+const w = { from: 10 * MIN, to: 12 * MIN, previousFrom: 8 * MIN, bucketMs: MIN }
+let nextId = 1
+const series = (name: string, type: SeriesInfo['type'], tags: Record<string, string> = {}): SeriesInfo => ({ id: nextId++, name, type, tags })
+
+function row(s: SeriesInfo, bucket: number, values: number[]): AggregateRow {
+  const sum = values.reduce((a, b) => a + b, 0)
+  const sketch = s.type === 'timer' ? Sketch.of(values).toBytes() : null
+  const count = s.type === 'counter' ? 1 : values.length
+  return { series: s, bucket, count, sum, min: Math.min(...values), max: Math.max(...values), last: values.at(-1) as number, lastTs: bucket, sketch }
+}
+
+describe('metric sections of a report', () => {
+  it('keeps a name sent with two types as two series, and the call tables read only the documented types', () => {
+    const timer = series(MCP_METRICS.tool.duration, 'timer', { tool: 'search', outcome: 'ok' })
+    const gauge = series(MCP_METRICS.tool.duration, 'gauge', { tool: 'search', outcome: 'ok' })
+    const calls = series(MCP_METRICS.tool.calls, 'counter', { tool: 'search', outcome: 'ok' })
+    const wrongCalls = series(MCP_METRICS.tool.calls, 'gauge', { tool: 'search', outcome: 'ok' })
+    const chart = [row(timer, 10 * MIN, [20, 40, 82]), row(gauge, 10 * MIN, [5000]), row(calls, 10 * MIN, [3]), row(wrongCalls, 10 * MIN, [999])]
+    const rows: ReportRows = { chart, period: chart, previous: [] }
+
+    const metrics = metricSeries(rows, w)
+    expect(metrics.filter((m) => m.name === MCP_METRICS.tool.duration).map((m) => m.type)).toEqual(['gauge', 'timer'])
+    const timerSeries = metrics.find((m) => m.name === MCP_METRICS.tool.duration && m.type === 'timer')
+    // nearest rank on three values: the median, then the slowest; the gauge's 5000 never enters the sketch
+    expect(timerSeries?.summary).toMatchObject({ count: 3, max: 82, p95: 82, p99: 82 })
+    expect(timerSeries?.summary?.p50).toBeCloseTo(40, -0.5)
+
+    const report = callReport(rows, w)
+    expect(report.summary).toMatchObject({ calls: 3, errors: 0, p95: 82 })
+    expect(breakdown(rows.period, 'tool', 'tool')).toEqual([{ key: 'search', calls: 3, errors: 0, error_rate: 0, p50: expect.any(Number), p95: 82 }])
+  })
+
+  it('never changes a stored row: every merge copies the sketch it starts from', () => {
+    const timer = series(MCP_METRICS.tool.duration, 'timer', { tool: 't', outcome: 'ok' })
+    const a = row(timer, 10 * MIN, [10, 10, 10])
+    const b = row(timer, 11 * MIN, [500, 500, 500])
+    const before = [Buffer.from(a.sketch as Uint8Array), Buffer.from(b.sketch as Uint8Array)]
+    const rows: ReportRows = { chart: [a, b], period: [a, b], previous: [a] }
+    const first = JSON.stringify([metricSeries(rows, w), callReport(rows, w), breakdown([a, b], 'tool', 'tool')])
+    // a second report over the same row objects answers the same: nothing was merged into them
+    expect(JSON.stringify([metricSeries(rows, w), callReport(rows, w), breakdown([a, b], 'tool', 'tool')])).toBe(first)
+    expect(Buffer.from(a.sketch as Uint8Array).equals(before[0] as Buffer)).toBe(true)
+    expect(Buffer.from(b.sketch as Uint8Array).equals(before[1] as Buffer)).toBe(true)
+    const [minute] = metricSeries(rows, w)
+    expect(minute?.buckets.map((x) => x.p50)).toEqual([10, 500].map((v) => expect.closeTo(v, 0)))
+  })
+})
