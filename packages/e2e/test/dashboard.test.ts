@@ -9,6 +9,7 @@ import { createSignatureHeaders, ROUTES } from '@mcpdir/metrics/protocol'
 import { CLI, type RunningService, startService } from '@mcpdir/metrics-server/testing'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCutProxy } from './cut-proxy'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = resolve(import.meta.dirname, '../test-artifacts')
@@ -105,6 +106,15 @@ function paintedShare(page: Page, chart: string) {
   }, chart)
 }
 
+/**
+ * Waits out the last seconds of a UTC minute, so a test on the 1h period (minute buckets) runs within one:
+ * its window does not move meanwhile (a moved window drops the oldest minute from every number).
+ */
+async function awayFromMinuteEnd(needMs = 25_000) {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 500))
+}
+
 const leadingNumber = (text: string) => Number(/^[\d,.]+/.exec(text)?.[0].replace(/,/g, ''))
 
 const cardText = (page: Page, label: string) =>
@@ -161,6 +171,7 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
   })
 
   it('shows new data live after an SDK flush, without refetching', async () => {
+    await awayFromMinuteEnd()
     const page = await browser.newPage()
     const { problems, fetches } = watch(page)
     await page.goto(`${service.url}/#${SERVER}`)
@@ -179,5 +190,33 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     expect(fetches.length).toBe(requests)
     expect(problems).toEqual([])
     await page.close()
+  })
+
+  it('refetches what the stream missed once it reconnects, not from the browser cache', async () => {
+    const proxy = await startCutProxy(service.url)
+    await awayFromMinuteEnd()
+    const page = await browser.newPage()
+    const { problems, fetches } = watch(page)
+    await page.goto(`${proxy.url}/#${SERVER}`)
+    await page.getByRole('radio', { name: '1h' }).click()
+    await expect.poll(() => fetches.filter((u) => u.includes('period=1h')).length).toBe(1)
+    await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
+    const before = leadingNumber(await cardText(page, 'Tool calls'))
+
+    // the connection drops; meanwhile calls arrive that the stream cannot carry
+    proxy.cut()
+    await page.getByRole('status').filter({ hasText: /^connecting$/ }).waitFor()
+    metrics.counter('mcp.tool.calls', { tool: 'search', outcome: 'ok', client: 'claude-ai' }).inc(300)
+    await metrics.flush()
+    proxy.resume()
+
+    // back: the tab refetches (the 1h answer, cacheable for 30 s, is revalidated rather than reread)
+    await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 })
+    await expect.poll(async () => leadingNumber(await cardText(page, 'Tool calls')), { timeout: 10_000 }).toBe(before + 300)
+    expect(fetches.filter((u) => u.includes('period=1h')).length).toBe(2)
+    // the cut connections are the only complaints
+    expect(problems.filter((p) => !/net::ERR_(CONNECTION_|EMPTY_RESPONSE|INCOMPLETE_CHUNKED_ENCODING)/.test(p))).toEqual([])
+    await page.close()
+    await proxy.close()
   })
 })

@@ -1,6 +1,6 @@
 'use client'
 import { DEFAULT_PERIOD, type MetricsFetchResponse, type Period, STREAM_EVENT, type StreamDataEvent, type StreamMessages } from '@mcpdir/metrics/protocol'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { mergeLive } from './live-merge'
 import { createMetricsClient, type MetricsClientOptions } from './metrics-client'
 
@@ -37,9 +37,32 @@ export function isEmptyReport(data: MetricsFetchResponse): boolean {
   )
 }
 
+/** A data message of the stream, as it arrived. */
+type LiveMessage = { [K in StreamDataEvent]: { event: K; data: StreamMessages[K] } }[StreamDataEvent]
+
+/**
+ * A fetched report with the stream messages that arrived while it was on its way folded in, those it does not
+ * hold yet: batches received after the server's `last_seen` (the answer was made before them), and
+ * heartbeats (folding one in twice changes nothing). Usage messages cannot be told apart and are left to the
+ * next fetch.
+ */
+function catchUp(report: MetricsFetchResponse, arrived: readonly LiveMessage[]): MetricsFetchResponse {
+  const seen = report.server.last_seen ?? Number.NEGATIVE_INFINITY
+  let merged = report
+  for (const message of arrived) {
+    if (message.event === STREAM_EVENT.metrics && message.data.received_at > seen) merged = mergeLive(merged, message.event, message.data)
+    else if (message.event === STREAM_EVENT.heartbeat) merged = mergeLive(merged, message.event, message.data)
+  }
+  return merged
+}
+
 /**
  * A server's metrics for a period, refetched when the period changes, and kept current from the live
  * stream when `live` is set. The headless half of `MetricsTab`, for sites that draw their own.
+ *
+ * The report is fetched again, bypassing the browser's HTTP cache, whenever live data could have gone stale:
+ * after the stream reconnects (a dropped connection or an `overflow`: what it missed comes with the fetch) and
+ * when the page is shown again; messages that arrive while a fetch is on its way are folded into its answer.
  */
 export function useServerMetrics(options: UseServerMetricsOptions): ServerMetricsState {
   const { serverId, baseUrl, readToken, fetch: fetchImpl, EventSource: eventSource, live = false } = options
@@ -55,23 +78,31 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
   const [connected, setConnected] = useState(false)
   const [hidden, setHidden] = useState(false)
 
+  // the stream messages that arrive while a fetch is on its way, for `catchUp`
+  const inFlight = useRef<LiveMessage[] | undefined>(undefined)
+
   useEffect(() => {
     const controller = new AbortController()
+    const arrived: LiveMessage[] = []
+    inFlight.current = arrived
     setPending(true)
     client
-      .fetchMetrics(serverId, period, { signal: controller.signal })
+      // live data and refetches must not be answered from the browser's HTTP cache (it may be up to an hour old)
+      .fetchMetrics(serverId, period, { signal: controller.signal, fresh: live || nonce > 0 })
       .then((next) => {
-        setData(next)
+        const merged = catchUp(next, arrived)
+        setData(merged)
         setError(undefined)
       })
       .catch((e: Error) => {
         if (e.name !== 'AbortError') setError(e)
       })
       .finally(() => {
+        if (inFlight.current === arrived) inFlight.current = undefined
         if (!controller.signal.aborted) setPending(false)
       })
     return () => controller.abort()
-  }, [client, serverId, period, nonce])
+  }, [client, serverId, period, nonce, live])
 
   useEffect(() => {
     if (typeof document === 'undefined') return
@@ -83,30 +114,31 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
 
   useEffect(() => {
     if (!live || hidden) return
-    const apply = <K extends StreamDataEvent>(event: K) => (message: StreamMessages[K]) =>
+    const apply = <K extends StreamDataEvent>(event: K) => (message: StreamMessages[K]) => {
+      inFlight.current?.push({ event, data: message } as LiveMessage)
       setData((current) => (current && current.period === period ? mergeLive(current, event, message) : current))
-    // After an `overflow` the service drops this client; EventSource reconnects by itself, and what the stream
-    // missed comes with a refetch once it is back.
-    let overflowed = false
+    }
+    // The first `ready` of a subscription comes with (or after) its fetch. Any later one is a reconnect, after a
+    // dropped connection or an `overflow` (the service drops a client that fell behind): what the stream missed
+    // meanwhile comes with a refetch.
+    let opened = false
     const close = client.subscribe(serverId, {
       open: () => {
         setConnected(true)
-        if (overflowed) setNonce((n) => n + 1)
-        overflowed = false
+        if (opened) setNonce((n) => n + 1)
+        opened = true
       },
       error: () => setConnected(false),
       [STREAM_EVENT.metrics]: apply(STREAM_EVENT.metrics),
       [STREAM_EVENT.heartbeat]: apply(STREAM_EVENT.heartbeat),
       [STREAM_EVENT.usage]: apply(STREAM_EVENT.usage),
-      [STREAM_EVENT.overflow]: () => {
-        overflowed = true
-      },
     })
     return () => {
       close()
       setConnected(false)
     }
   }, [client, serverId, period, live, hidden])
+
 
   // Coming back to a hidden page: catch up on what the paused stream missed.
   const [wasHidden, setWasHidden] = useState(false)

@@ -70,17 +70,19 @@ export function emptyReport(period: Period = '7d'): MetricsFetchResponse {
   }
 }
 
-/** A fetch that answers metrics-fetch with `respond(period)`, recording every request. */
+/** A fetch that answers metrics-fetch with `respond(period)`, recording every request (and its options in `inits`). */
 export function fakeFetch(respond: (period: Period, call: number) => MetricsFetchResponse | Error | Promise<MetricsFetchResponse | Error>) {
   const calls: URL[] = []
-  const impl = (async (input: RequestInfo | URL) => {
+  const inits: (RequestInit | undefined)[] = []
+  const impl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input))
     calls.push(url)
+    inits.push(init)
     const answer = await respond(url.searchParams.get('period') as Period, calls.length)
     if (answer instanceof Error) return new Response(JSON.stringify(errorResponseBody('internal_error', answer.message)), { status: 500 })
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } })
   }) as typeof fetch
-  return { fetch: impl, calls }
+  return { fetch: impl, calls, inits }
 }
 
 /** A server of the list with its numbers; `previous` defaults to somewhat lower numbers. */
