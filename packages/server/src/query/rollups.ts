@@ -23,6 +23,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export class Rollups {
   private running: Promise<number> | undefined
+  /** Steps in progress (each takes up to STEP dirty minutes and rolls them up): a read waits for these only. */
+  private readonly steps = new Set<Promise<number>>()
 
   constructor(
     private readonly store: Store,
@@ -38,29 +40,58 @@ export class Rollups {
     return this.running
   }
 
-  private async drain(): Promise<number> {
+  /**
+   * Makes one server's coarser tiers current, as a read of them needs: waits for the steps in progress (one of
+   * them may hold minutes of this server it has taken but not rolled up yet), then rolls up the dirty minutes
+   * left for this server alone. Other servers' minutes are left to the background run, so a read waits for at
+   * most one step, never for the whole directory's backlog. (With several replicas, another process's step can
+   * still be in progress: its buckets are behind until it ends.)
+   */
+  async runPendingFor(serverId: string): Promise<number> {
+    await Promise.allSettled([...this.steps])
+    return this.drain(serverId)
+  }
+
+  private async drain(serverId?: string): Promise<number> {
     let done = 0
     for (;;) {
-      const dirty = await this.store.takeDirtyMinutes(STEP)
-      if (dirty.length === 0) return done
+      // registered as soon as it has taken its minutes (synchronously on SQLite), so no read can miss it
+      const step = this.step(serverId)
+      this.steps.add(step)
+      let taken: number
       try {
-        // finest first: each tier is rebuilt from one already current
-        for (const tier of ROLLED) {
-          const width = TIER_MS[tier]
-          const buckets = new Map<string, { serverId: string; start: number }>()
-          for (const { serverId, minute } of dirty) {
-            const start = Math.floor(minute / width) * width
-            buckets.set(`${serverId}\u0000${start}`, { serverId, start })
-          }
-          for (const { serverId, start } of buckets.values()) await this.rollBucket(serverId, tier, start)
-        }
-      } catch (error) {
-        // the minutes were taken: mark them again, so a later run does what this one could not
-        for (const { serverId, minute } of dirty) await this.store.markDirtyMinutes(serverId, minute, minute + MINUTE).catch(() => 0)
-        throw error
+        taken = await step
+      } finally {
+        this.steps.delete(step)
       }
-      done += dirty.length
+      if (taken === 0) return done
+      done += taken
       await yieldToEventLoop()
+    }
+  }
+
+  private async step(serverId: string | undefined): Promise<number> {
+    const dirty = await this.store.takeDirtyMinutes(STEP, serverId)
+    if (dirty.length > 0) await this.rollStep(dirty)
+    return dirty.length
+  }
+
+  private async rollStep(dirty: readonly { serverId: string; minute: number }[]): Promise<void> {
+    try {
+      // finest first: each tier is rebuilt from one already current
+      for (const tier of ROLLED) {
+        const width = TIER_MS[tier]
+        const buckets = new Map<string, { serverId: string; start: number }>()
+        for (const { serverId, minute } of dirty) {
+          const start = Math.floor(minute / width) * width
+          buckets.set(`${serverId}\u0000${start}`, { serverId, start })
+        }
+        for (const { serverId, start } of buckets.values()) await this.rollBucket(serverId, tier, start)
+      }
+    } catch (error) {
+      // the minutes were taken: mark them again, so a later run does what this one could not
+      for (const { serverId, minute } of dirty) await this.store.markDirtyMinutes(serverId, minute, minute + MINUTE).catch(() => 0)
+      throw error
     }
   }
 

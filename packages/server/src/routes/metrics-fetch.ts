@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto'
-import { type MetricsFetchResponse, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
+import { METRICS_FETCH_FORMAT_PARAM, METRICS_FETCH_FORMATS, type MetricsFetchResponse, PERIOD_SPECS } from '@mcpdir/metrics/protocol'
 import { Hono } from 'hono'
 import type { AppEnv } from '../app/app-env'
-import { metricsParam, periodParam, serverIdParam } from '../http/query-params'
+import { enumParam, metricsParam, periodParam, serverIdParam } from '../http/query-params'
 import { readableServer } from '../http/read-access'
 import { serverReport } from '../query/server-report'
+import { seedMetricsResponse } from './metrics-fetch-seed'
 
 /**
- * `GET /functions/v1/metrics-fetch?server_id&period&metrics`: a server's metrics for a period, from the
+ * `GET /functions/v1/metrics-fetch?server_id&period&metrics&format`: a server's metrics for a period, from the
  * tier of its bucket width, with summaries for "% change", breakdowns, usage, events and
- * availability. Cached per period (`Cache-Control`), with an `ETag` for 304s.
+ * availability; with `format=seed`, the same report in the seed design's shape (metrics-fetch-seed.ts). Cached
+ * per period and format (`Cache-Control`), with an `ETag` for 304s.
  */
 export function metricsFetch() {
   return new Hono<AppEnv>().get('/', async (c) => {
@@ -17,6 +19,7 @@ export function metricsFetch() {
     const serverId = serverIdParam(c)
     const period = periodParam(c)
     const names = metricsParam(c)
+    const format = enumParam(c, METRICS_FETCH_FORMAT_PARAM, METRICS_FETCH_FORMATS, 'report')
     const server = await readableServer(c, serverId)
     const spec = PERIOD_SPECS[period]
     const respond = (json: string, etag: string) => {
@@ -27,14 +30,14 @@ export function metricsFetch() {
       if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return c.body(null, 304)
       return c.body(json, 200, { 'content-type': 'application/json' })
     }
-    const key = `${server.id}|${period}|${names?.join(',') ?? ''}`
+    const key = `${server.id}|${period}|${names?.join(',') ?? ''}|${format}`
     const version = `${server.lastReceivedAt}:${server.rollupVersion}`
     const cached = reportCache.get(key, version)
     if (cached) return respond(cached.body, cached.etag)
 
     // the 1m tier is merged at ingest; coarser tiers, which every report reads (the previous period's totals come
-    // from the coarsest rows that hold it), may have dirty buckets still to roll up
-    await rollups.runPending()
+    // from the coarsest rows that hold it), may have dirty buckets of this server still to roll up
+    await rollups.runPendingFor(server.id)
     const report = await serverReport(store, server, period, clock(), names)
     const body: MetricsFetchResponse = {
       success: true,
@@ -52,7 +55,7 @@ export function metricsFetch() {
       availability: report.availability,
       previous_availability: report.previousAvailability,
     }
-    const json = JSON.stringify(body)
+    const json = JSON.stringify(format === 'seed' ? seedMetricsResponse(body) : body)
     const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
     reportCache.set(key, server.id, version, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
     return respond(json, etag)

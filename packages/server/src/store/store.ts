@@ -132,9 +132,9 @@ export interface Store {
 
   /**
    * Minutes marked dirty by ingest, up to `limit`, oldest first (by server id within a minute), removed from
-   * the dirty set as they are taken.
+   * the dirty set as they are taken; only those of `serverId` when given.
    */
-  takeDirtyMinutes(limit: number): Promise<{ serverId: string; minute: number }[]>
+  takeDirtyMinutes(limit: number, serverId?: string): Promise<{ serverId: string; minute: number }[]>
   /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
   markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
   /** The servers with raw points in [from, to), by id. */

@@ -3,7 +3,7 @@
 // period's report must equal one computed from the raw observations directly: counts, sums, min, max and last
 // exactly, percentiles within the sketch's accuracy; calls and breakdowns too. Re-aggregating every day the
 // points touched (twice) must change nothing.
-import { type MetricsFetchResponse, PERIODS, type Period, SKETCH_RELATIVE_ACCURACY, Sketch } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, nearestRank, type Period, PERIODS, Sketch, SKETCH_RELATIVE_ACCURACY } from '@mcpdir/metrics/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { registerServer } from '../../credentials/server-credentials'
@@ -74,7 +74,7 @@ function reference(sent: readonly Sent[], name: string, from: number, to: number
   const latest = hits.reduce((a, b) => (b.timestamp > a.timestamp ? b : a))
   const base = { count: values.length, sum, min: sorted[0] as number, max: sorted.at(-1) as number, avg: round(sum / values.length) }
   if (type === 'gauge') return { ...base, last: latest.values.at(-1) as number }
-  const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))] as number
+  const q = (p: number) => sorted[nearestRank(p, sorted.length) - 1] as number
   return { ...base, p50: q(0.5), p95: q(0.95), p99: q(0.99) }
 }
 

@@ -1,6 +1,6 @@
 // Through the service: rollups against a brute-force reference computed from the raw points, bucket
 // boundaries, late data, idempotent re-aggregation and retention.
-import { type MetricsFetchResponse, PERIOD_SPECS, PERIODS, SKETCH_RELATIVE_ACCURACY } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, nearestRank, PERIOD_SPECS, PERIODS, SKETCH_RELATIVE_ACCURACY } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import { applyRetention } from '../../query/retention'
 import { ADMIN, DAY, fetchMetrics, type Harness, HOUR, MIN, send, T0 } from './harness'
@@ -31,7 +31,7 @@ function reference(points: RawPoint[], name: string, from: number, to: number) {
   if (values.length === 0) return undefined
   const sorted = values.map((p) => p.value).sort((a, b) => a - b)
   const latest = values.reduce((a, b) => (b.timestamp >= a.timestamp ? b : a))
-  const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))] as number
+  const q = (p: number) => sorted[nearestRank(p, sorted.length) - 1] as number
   return {
     count: values.length,
     sum: values.reduce((n, p) => n + p.value, 0),
@@ -145,6 +145,21 @@ export function rollupTests(h: Harness) {
       await aggregate()
       expect(await rows()).toEqual(daily)
       expect(bucketOf((await fetchMetrics(e, 'server_id=pub&period=1d')).body)).toEqual(bucketOf(after))
+    })
+
+    it("a read rolls up its own server's dirty minutes, waiting for a run already doing them, and leaves the rest", async () => {
+      const e = await h.setup()
+      for (const id of ['pub', 'other']) await send(e, id, { metrics: [{ name: 'c', type: 'counter', value: 2, timestamp: T0 - 3 * HOUR }] })
+      // a background run is rolling up both servers' minutes when the read arrives: the read waits for it
+      const background = e.app.deps.rollups.runPending()
+      const { body } = await fetchMetrics(e, 'server_id=pub&period=7d')
+      await background
+      expect(body?.metrics.find((m) => m.name === 'c')?.summary).toEqual({ count: 1, sum: 2 })
+      // with no run in progress, a read takes only its server's minutes; the other server's stay for the next run
+      for (const id of ['pub', 'other']) await send(e, id, { metrics: [{ name: 'c', type: 'counter', value: 5, timestamp: T0 - 2 * HOUR }] })
+      const again = (await fetchMetrics(e, 'server_id=pub&period=7d')).body
+      expect(again?.metrics.find((m) => m.name === 'c')?.summary).toEqual({ count: 2, sum: 7 })
+      expect(await e.store.takeDirtyMinutes(100)).toEqual([{ serverId: 'other', minute: T0 - 2 * HOUR }])
     })
 
     it('purges each tier after its retention, keeping day rollups, and never recomputes from purged data', async () => {

@@ -167,7 +167,15 @@ export function storeRowsTests(h: Harness) {
       expect(await store.markDirtyMinutes('d-a', T0, T0 + HOUR)).toBe(2)
       expect(await store.markDirtyMinutes(undefined, T0, T0 + HOUR)).toBe(3) // d-b, and the points of "order"
       expect(await store.markDirtyMinutes(undefined, T0, T0 + HOUR)).toBe(0)
-      expect((await store.takeDirtyMinutes(10)).filter((d) => d.serverId.startsWith('d-'))).toHaveLength(4)
+      // one server's minutes alone, as a read takes them, leaving the others for the background run
+      expect(await store.takeDirtyMinutes(10, 'd-b')).toEqual([
+        { serverId: 'd-b', minute: T0 },
+        { serverId: 'd-b', minute: T0 + MIN },
+      ])
+      expect((await store.takeDirtyMinutes(10)).filter((d) => d.serverId.startsWith('d-'))).toEqual([
+        { serverId: 'd-a', minute: T0 },
+        { serverId: 'd-a', minute: T0 + MIN },
+      ])
       expect(await store.serversWithPoints(T0, T0 + HOUR)).toEqual(['d-a', 'd-b', 'order'])
       expect(await store.serversWithPoints(T0 + HOUR, T0 + 2 * HOUR)).toEqual([])
     })

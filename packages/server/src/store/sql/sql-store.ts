@@ -117,8 +117,8 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       if (records.length > 0) await driver.transaction(usage.record(records))
     },
 
-    async takeDirtyMinutes(limit) {
-      const taken = await rows<{ serverId: string; minute: number }>(S.takeDirty, [limit])
+    async takeDirtyMinutes(limit, serverId) {
+      const taken = await rows<{ serverId: string; minute: number }>(serverId === undefined ? S.takeDirty : S.takeDirtyOfServer, serverId === undefined ? [limit] : [serverId, limit])
       return taken.sort((a, b) => a.minute - b.minute || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0))
     },
     async markDirtyMinutes(serverId, from, to) {

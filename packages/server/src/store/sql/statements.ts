@@ -119,6 +119,9 @@ export function statements(f: SqlFragments) {
     takeDirty: `DELETE FROM rollup_dirty WHERE (server_id, minute) IN
       (SELECT server_id, minute FROM rollup_dirty ORDER BY minute, server_id LIMIT ?${f.skipLocked})
       RETURNING server_id AS "serverId", minute`,
+    takeDirtyOfServer: `DELETE FROM rollup_dirty WHERE (server_id, minute) IN
+      (SELECT server_id, minute FROM rollup_dirty WHERE server_id = ? ORDER BY minute LIMIT ?${f.skipLocked})
+      RETURNING server_id AS "serverId", minute`,
     heartbeatCount: 'SELECT count(*) AS n FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?',
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
