@@ -15,6 +15,7 @@ import {
   streamTokenResponseSchema,
   usageTrackResponseSchema,
 } from './response-schemas'
+import { seedMetricsFetchResponseSchema } from './seed-format'
 import { HEADLINE_FIELDS, isServerSort, SERVER_SORTS, type ServersListResponse } from './servers-list'
 import { isStreamEvent } from './stream'
 import { parseUsageTrack } from './usage'
@@ -35,7 +36,11 @@ const SECTIONS: { heading: string; requests: Check[]; responses: Record<string, 
   { heading: 'POST /functions/v1/metrics-collect', requests: [collect], responses: { collect: (v) => collectResponseSchema.safeParse(v) } },
   { heading: 'POST /functions/v1/server-events', requests: [collect], responses: {} },
   { heading: 'POST /functions/v1/usage-track', requests: [parseUsageTrack], responses: { usage: (v) => usageTrackResponseSchema.safeParse(v) } },
-  { heading: 'GET /functions/v1/metrics-fetch', requests: [], responses: { report: (v) => metricsFetchResponseSchema.safeParse(v) } },
+  {
+    heading: 'GET /functions/v1/metrics-fetch',
+    requests: [],
+    responses: { report: (v) => metricsFetchResponseSchema.safeParse(v), seed: (v) => seedMetricsFetchResponseSchema.safeParse(v) },
+  },
   { heading: 'GET /functions/v1/metrics-stream', requests: [], responses: { token: (v) => streamTokenResponseSchema.safeParse(v) } },
   { heading: 'GET /functions/v1/servers', requests: [], responses: { list: (v) => serversListResponseSchema.safeParse(v) } },
   { heading: 'POST /functions/v1/metrics-aggregate', requests: [parseMetricsAggregate], responses: { aggregate: (v) => metricsAggregateResponseSchema.safeParse(v) } },
