@@ -51,7 +51,8 @@ export function receivedBefore(server: Pick<ServerRecord, 'lastReceivedAt'>, per
 
 /** Reads and reduces a server's report for `period` at `now`. */
 export async function computeHeadline(store: Store, server: ServerRecord, period: Period, now: number): Promise<ComputedHeadline> {
-  const report = await serverReport(store, server, period, now, HEADLINE_METRICS)
+  // totals only: the period and the one before from the fewest coarse rows, no chart buckets
+  const report = await serverReport(store, server, period, now, HEADLINE_METRICS, { chart: false })
   const { usage, calls } = report
   return {
     headline: {

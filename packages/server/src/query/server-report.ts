@@ -14,16 +14,22 @@ export function periodWindow(period: Period, now: number) {
   return { ...spec, from, to, previousFrom: from - spec.durationMs }
 }
 
+export interface ReportOptions {
+  /** Read the chart's buckets (default); without them the report has only totals, breakdowns and the rest. */
+  chart?: boolean
+}
+
 /** Everything metrics-fetch answers about a server for a period, at `now`; only metrics in `names` when given. */
-export async function serverReport(store: Store, server: ServerRecord, period: Period, now: number, names?: readonly string[]) {
+export async function serverReport(store: Store, server: ServerRecord, period: Period, now: number, names?: readonly string[], options: ReportOptions = {}) {
   const w = periodWindow(period, now)
+  const withChart = options.chart ?? true
   // the chart from the period's tier: about one row per bucket and series (two for 12h); totals, breakdowns and
   // the period before from the fewest rows that hold them (rows of the period's tier are not read twice)
-  const chart = await store.tierRows(server.id, w.tier, w.from, w.to, names)
+  const chart = withChart ? await store.tierRows(server.id, w.tier, w.from, w.to, names) : []
   const readCover = async (from: number, to: number) => {
     const parts = await Promise.all(
       coverRange(w.tier, from, to).map((span) =>
-        span.tier === w.tier && span.from >= w.from && span.to <= w.to ? chart.filter((r) => r.bucket >= span.from && r.bucket < span.to) : store.tierRows(server.id, span.tier, span.from, span.to, names),
+        withChart && span.tier === w.tier && span.from >= w.from && span.to <= w.to ? chart.filter((r) => r.bucket >= span.from && r.bucket < span.to) : store.tierRows(server.id, span.tier, span.from, span.to, names),
       ),
     )
     return parts.flat()
