@@ -120,6 +120,23 @@ const leadingNumber = (text: string) => Number(/^[\d,.]+/.exec(text)?.[0].replac
 const cardText = (page: Page, label: string) =>
   page.locator('.mcpdir-card', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd').innerText()
 
+/** The number in the Calls column of a breakdown table's row. */
+async function breakdownCalls(page: Page, table: string, key: string) {
+  const row = page.locator(`section[aria-label="${table}"] tbody tr`, { has: page.locator('th', { hasText: new RegExp(`^${key}$`) }) })
+  return leadingNumber(await row.locator('td').first().innerText())
+}
+
+/** The Tool calls card, the search tool's and claude-ai's table rows, and the sum of the calls chart's data table. */
+async function pageTotals(page: Page) {
+  const perBucket = await page.locator('figure[aria-label="Requests and errors"] details tbody tr').evaluateAll((rows) => rows.map((row) => row.querySelector('td')?.textContent ?? ''))
+  return {
+    card: leadingNumber(await cardText(page, 'Tool calls')),
+    tool: await breakdownCalls(page, 'Tools', 'search'),
+    client: await breakdownCalls(page, 'Clients', 'claude-ai'),
+    chart: perBucket.reduce((total, text) => total + leadingNumber(text), 0),
+  }
+}
+
 describe.runIf(haveChromium)('dashboard in Chromium', () => {
   it('lists the server and opens its MetricsTab with drawn charts', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } })
@@ -188,6 +205,9 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
       .poll(async () => leadingNumber(await cardText(page, 'Tool calls')), { timeout: 10_000 })
       .toBe(before + 500)
     expect(fetches.length).toBe(requests)
+    // every number on the page comes from the same data: the tool and client tables and the chart's own data
+    // table took the live calls too (all calls here are the search tool's, from claude-ai)
+    expect(await pageTotals(page)).toEqual({ card: before + 500, tool: before + 500, client: before + 500, chart: before + 500 })
     expect(problems).toEqual([])
     await page.close()
   })

@@ -12,6 +12,8 @@ function timerPoint(name: string, timestamp: number, values: number[]): StreamPo
   return { name, type: 'timer', tags: { tool: 'search', outcome: 'ok' }, timestamp, count: values.length, sum, min, max, last: values.at(-1) as number, avg: sum / values.length, ...sketchPercentiles(sketch, min, max), sketch: sketch.toJSON() as SketchJSON }
 }
 
+const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]) => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>
+
 const batch = (points: StreamPoint[], receivedAt: number) => ({ server_id: 'srv', received_at: receivedAt, points, events: [] })
 
 describe('mergeLive', () => {
@@ -108,6 +110,34 @@ describe('mergeLive', () => {
     const calls = next.calls.buckets.find((b) => b.t === last)
     const weight = fetched?.calls ?? 0
     expect(calls?.p50).toBeCloseTo((((fetched?.p50 as number) * weight) + 1000) / (weight + 1), 6)
+  })
+
+  it('folds calls into the tool, client, resource and prompt tables as into the cards, so they agree', () => {
+    const sum = (rows: { calls: number }[]) => rows.reduce((total, r) => total + r.calls, 0)
+    const t = last + 1_000
+    const calls = (tags: Record<string, string>, n: number, name: string = MCP_METRICS.tool.calls): StreamPoint => ({ name, type: 'counter', tags, timestamp: t, count: n, sum: n })
+    const next = mergeLive(base, STREAM_EVENT.metrics, batch([
+      calls({ tool: 'search', client: 'claude-ai', outcome: 'ok' }, 5),
+      calls({ tool: 'search', client: 'claude-ai', outcome: 'error' }, 2),
+      calls({ tool: 'search', client: 'claude-ai', outcome: 'client_error' }, 1),
+      calls({ tool: 'fetch', client: 'cursor', outcome: 'ok' }, 4),
+      { ...timerPoint(MCP_METRICS.tool.duration, t, [30, 30, 30, 3000]), tags: { tool: 'fetch', client: 'cursor', outcome: 'ok' } },
+      calls({ resource: 'file:///a', client: 'cursor', outcome: 'ok' }, 6, MCP_METRICS.resource.calls),
+      calls({ prompt: 'summarise', client: 'cursor', outcome: 'tool_error' }, 2, MCP_METRICS.prompt.calls),
+    ], t + 1_000))
+    const added = next.calls.summary.calls - base.calls.summary.calls
+    expect(added).toBe(12)
+    // every table moved by what the card moved (resources and prompts are not tool calls: their own tables)
+    expect(sum(next.breakdowns.tools) - sum(base.breakdowns.tools)).toBe(added)
+    expect(sum(next.breakdowns.clients) - sum(base.breakdowns.clients)).toBe(added)
+    expect(next.breakdowns.tools).toEqual([
+      { key: 'search', calls: 1008, errors: 12, client_errors: 1, error_rate: 12 / 1008, p50: 80, p95: 190 },
+      { key: 'fetch', calls: 4, errors: 0, error_rate: 0, ...pick(sketchPercentiles(Sketch.of([30, 30, 30, 3000]), 30, 3000), 'p50', 'p95') },
+    ])
+    expect(next.breakdowns.clients.map((r) => [r.key, r.calls, r.errors])).toEqual([['claude-ai', 908, 11], ['cursor', 4, 0]])
+    expect(next.breakdowns.resources).toEqual([{ key: 'file:///a', calls: 6, errors: 0, error_rate: 0, p50: null, p95: null }])
+    expect(next.breakdowns.prompts).toEqual([{ key: 'summarise', calls: 2, errors: 2, error_rate: 1, p50: null, p95: null }])
+    expect(base.breakdowns.tools).toHaveLength(1)
   })
 
   it('ignores the messages about the connection', () => {

@@ -1,10 +1,14 @@
-// Folds live-stream messages into a fetched report, so live mode updates without refetching. Counts, sums,
+// Folds live-stream messages into a fetched report, so live mode updates without refetching. Every part of the
+// report takes them, as the service would have counted them: series, call buckets and summary, and the tool,
+// resource, prompt and client breakdowns, so the cards, charts and tables of a page always agree. Counts, sums,
 // min, max and last are exact. A bucket this merge built (one the fetched report did not have) keeps the
 // merged sketch of the timer points it took, and its percentiles are read from that with the protocol's
 // `sketchPercentiles`, as the service reads them. A bucket that already had fetched data has no sketch (the
 // report carries none): its percentiles are a count-weighted blend of the fetched and the live ones, an
-// approximation the next fetch corrects.
+// approximation the next fetch corrects. When data moves the window forward, the buckets that fall off leave
+// the charts but are still in the summaries and breakdowns: `useServerMetrics` then fetches the new window.
 import {
+  type Breakdown,
   type BucketValues,
   type CallBucket,
   isClientErrorOutcome,
@@ -36,7 +40,8 @@ interface LiveSketch {
 }
 
 /**
- * Live sketches by bucket: `m<name>@<t>` a series bucket, `s<name>` a series summary, `c@<t>` a call bucket.
+ * Live sketches by bucket: `m<name>@<t>` a series bucket, `s<name>` a series summary, `c@<t>` a call bucket,
+ * `b<breakdown>\n<key>` a breakdown row.
  * A map is never changed once it belongs to a report, nor is an entry, so earlier reports stay as they were.
  */
 type LiveSketches = ReadonlyMap<string, LiveSketch>
@@ -121,6 +126,44 @@ function mergeUsage(report: MetricsFetchResponse, { timestamp, actions }: Stream
   }
 }
 
+/** The breakdowns of a report, each with the MCP kind whose series it counts and the tag it groups by (as the service's). */
+const BREAKDOWNS = [
+  { list: 'tools', kind: MCP_METRICS.tool, tag: MCP_METRICS.tool.tag },
+  { list: 'resources', kind: MCP_METRICS.resource, tag: MCP_METRICS.resource.tag },
+  { list: 'prompts', kind: MCP_METRICS.prompt, tag: MCP_METRICS.prompt.tag },
+  { list: 'clients', kind: MCP_METRICS.tool, tag: MCP_TAG.client },
+] as const
+
+/** Folds an `mcp.<kind>.calls` or `.duration` point into the row of its tag's value in each breakdown it counts in. */
+function mergeBreakdowns(report: MetricsFetchResponse, sketches: Map<string, LiveSketch>, point: StreamPoint): void {
+  for (const { list, kind, tag } of BREAKDOWNS) {
+    if (point.name !== kind.calls && point.name !== kind.duration) continue
+    const key = point.tags[tag]
+    if (key === undefined) continue
+    const rows = report.breakdowns[list]
+    const sketchKey = `b${list}\n${key}`
+    let row = rows.find((r) => r.key === key)
+    if (!row) {
+      row = { key, calls: 0, errors: 0, error_rate: 0, p50: null, p95: null } satisfies Breakdown
+      rows.push(row)
+      startSketch(sketches, sketchKey, undefined)
+    }
+    if (point.name === kind.calls) {
+      const outcome = point.tags[MCP_TAG.outcome]
+      row.calls += point.sum
+      if (isErrorOutcome(outcome)) row.errors += point.sum
+      else if (isClientErrorOutcome(outcome)) row.client_errors = (row.client_errors ?? 0) + point.sum
+      row.error_rate = row.calls > 0 ? row.errors / row.calls : 0
+    } else {
+      const merged = addSketch(sketches, sketchKey, point)
+      const weight = Math.max(row.calls, 1)
+      row.p50 = (merged ? merged.p50 : blend(row.p50, weight, point.p50, point.count)) ?? null
+      row.p95 = (merged ? merged.p95 : blend(row.p95, weight, point.p95, point.count)) ?? null
+    }
+    rows.sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
+  }
+}
+
 /** Folds one point into its series (bucket and summary) and, for tool calls, into the call buckets. */
 function mergePoint(report: MetricsFetchResponse, sketches: Map<string, LiveSketch>, point: StreamPoint, t: number): void {
   const timer = point.type === 'timer'
@@ -141,6 +184,7 @@ function mergePoint(report: MetricsFetchResponse, sketches: Map<string, LiveSket
     if (timer) startSketch(sketches, summaryKey, undefined)
   }
   mergeValues(series.summary, point, timer ? addSketch(sketches, summaryKey, point) : undefined)
+  mergeBreakdowns(report, sketches, point)
 
   const { calls: callsName, duration: durationName } = MCP_METRICS.tool
   if (point.name !== callsName && point.name !== durationName) return

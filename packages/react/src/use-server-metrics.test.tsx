@@ -109,4 +109,26 @@ describe('useServerMetrics live', () => {
     expect(result.current.data?.calls.summary.calls).toBe(first.calls.summary.calls + 12)
     expect(result.current.data?.server.last_seen).toBe(seen + 3_000)
   })
+
+  it('fetches the new window when live data moves it forward, at most once a bucket width', async () => {
+    const { fetch, calls } = fakeFetch((period) => report(period))
+    const { EventSource, sources } = fakeEventSource()
+    const { result } = renderHook(() => useServerMetrics({ serverId: 'srv', baseUrl: 'http://metrics.test', fetch, EventSource, live: true, defaultPeriod: '1h' }))
+    await waitFor(() => expect(result.current.status).toBe('ready'))
+    const source = sources[0]
+    const data = result.current.data
+    if (!source || !data) throw new Error('no stream or no data')
+    act(() => source.emit(STREAM_EVENT.ready, { server_id: 'srv' }))
+    // within the window: folded in, no fetch
+    act(() => source.emit(STREAM_EVENT.metrics, { server_id: 'srv', received_at: data.to - 1, points: [callsPoint(data.to - 1, 3)], events: [] }))
+    expect(result.current.data?.calls.summary.calls).toBe(data.calls.summary.calls + 3)
+    expect(calls).toHaveLength(1)
+    // past its end: the oldest bucket falls off the charts, and the summaries and tables are fetched for the new window
+    act(() => source.emit(STREAM_EVENT.metrics, { server_id: 'srv', received_at: data.to + 1_000, points: [callsPoint(data.to + 1_000, 4)], events: [] }))
+    await waitFor(() => expect(calls).toHaveLength(2))
+    await waitFor(() => expect(result.current.refreshing).toBe(false))
+    act(() => source.emit(STREAM_EVENT.metrics, { server_id: 'srv', received_at: data.to + 2_000, points: [callsPoint(data.to + 2_000, 1)], events: [] }))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(calls).toHaveLength(2)
+  })
 })

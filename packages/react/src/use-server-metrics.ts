@@ -60,9 +60,12 @@ function catchUp(report: MetricsFetchResponse, arrived: readonly LiveMessage[]):
  * A server's metrics for a period, refetched when the period changes, and kept current from the live
  * stream when `live` is set. The headless half of `MetricsTab`, for sites that draw their own.
  *
- * The report is fetched again, bypassing the browser's HTTP cache, whenever live data could have gone stale:
- * after the stream reconnects (a dropped connection or an `overflow`: what it missed comes with the fetch) and
- * when the page is shown again; messages that arrive while a fetch is on its way are folded into its answer.
+ * Live messages are folded into every part of the report (summaries, buckets and the per-tool, per-client,
+ * resource and prompt breakdowns), so every number shown comes from the same data. The report is fetched again,
+ * bypassing the browser's HTTP cache, whenever live data could have gone stale: after the stream reconnects
+ * (a dropped connection or an `overflow`: what it missed comes with the fetch), when the page is shown again, and
+ * when live data moves the period's window forward (the buckets that fall off leave the summaries and tables
+ * too); messages that arrive while a fetch is on its way are folded into its answer.
  */
 export function useServerMetrics(options: UseServerMetricsOptions): ServerMetricsState {
   const { serverId, baseUrl, readToken, fetch: fetchImpl, EventSource: eventSource, live = false } = options
@@ -80,6 +83,9 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
 
   // the stream messages that arrive while a fetch is on its way, for `catchUp`
   const inFlight = useRef<LiveMessage[] | undefined>(undefined)
+  // the window end of the last fetched answer (with what arrived meanwhile), and when live data last moved past it
+  const fetchedTo = useRef<number | undefined>(undefined)
+  const movedAt = useRef(Number.NEGATIVE_INFINITY)
 
   useEffect(() => {
     const controller = new AbortController()
@@ -91,6 +97,7 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
       .fetchMetrics(serverId, period, { signal: controller.signal, fresh: live || nonce > 0 })
       .then((next) => {
         const merged = catchUp(next, arrived)
+        fetchedTo.current = merged.to
         setData(merged)
         setError(undefined)
       })
@@ -139,6 +146,16 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
     }
   }, [client, serverId, period, live, hidden])
 
+  // Live data moved the window past the fetched one: the buckets that fell off are still in the summaries and
+  // breakdowns, so fetch the new window (at most once a bucket width, so clocks that disagree cannot loop).
+  const current = data && data.period === period ? data : undefined
+  useEffect(() => {
+    if (!current || fetchedTo.current === undefined || current.to <= fetchedTo.current || inFlight.current) return
+    const now = Date.now()
+    if (now - movedAt.current < current.bucket_ms) return
+    movedAt.current = now
+    setNonce((n) => n + 1)
+  }, [current])
 
   // Coming back to a hidden page: catch up on what the paused stream missed.
   const [wasHidden, setWasHidden] = useState(false)
@@ -151,7 +168,6 @@ export function useServerMetrics(options: UseServerMetricsOptions): ServerMetric
   }, [hidden, wasHidden, live])
 
   const refetch = useCallback(() => setNonce((n) => n + 1), [])
-  const current = data && data.period === period ? data : undefined
   return {
     status: error && !pending ? 'error' : current ? 'ready' : 'loading',
     refreshing: pending && current !== undefined,
