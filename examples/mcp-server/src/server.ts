@@ -1,13 +1,14 @@
 // An example MCP server on the MCP TypeScript SDK v2, instrumented with @mcpdir/metrics. Run it over stdio
 // (what MCP clients such as Claude Desktop start) or over stateless Streamable HTTP, where createMcpHandler
-// builds a fresh server per request from the same factory:
+// builds a fresh server per request from the same factory (and instrumentHandler counts what the handler
+// answers without any instance: refused requests and subscriptions/listen):
 //
 //   MCPDIR_SERVER_ID=… MCPDIR_API_KEY=… MCPDIR_SIGNING_SECRET=… MCPDIR_METRICS_ENDPOINT=http://127.0.0.1:8787 \
 //     node dist/server.js              # stdio
 //     node dist/server.js --http 3333  # HTTP on http://127.0.0.1:3333/mcp
 import { createServer } from 'node:http'
 import { createMetrics } from '@mcpdir/metrics'
-import { instrument } from '@mcpdir/metrics/mcp'
+import { instrument, instrumentHandler } from '@mcpdir/metrics/mcp'
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { serveStdio } from '@modelcontextprotocol/server/stdio'
@@ -56,7 +57,7 @@ if (httpPort === -1) {
   serveStdio(buildServer)
 } else {
   const port = Number(process.argv[httpPort + 1] ?? 3333)
-  const mcp = toNodeHandler(createMcpHandler(buildServer))
+  const mcp = toNodeHandler(instrumentHandler(createMcpHandler(buildServer), metrics))
   createServer((req, res) => {
     if (!req.url?.startsWith('/mcp')) res.writeHead(404).end()
     else void mcp(req, res)

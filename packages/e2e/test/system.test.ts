@@ -1,6 +1,7 @@
 // The whole system as a self-hoster and an MCP author meet it: the system test against a fresh service, the
 // example MCP server (SDK v2) under real MCP clients (v2 on the 2026-07-28 protocol over stdio and stateless
-// HTTP, v1 on the legacy protocol over HTTP), and a bounded `npm run demo`.
+// HTTP, v1 on the legacy protocol over HTTP, a request the HTTP entry refuses counted too), and a bounded
+// `npm run demo`.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -53,6 +54,26 @@ async function exercise(client: { callTool(params: { name: string; arguments: Re
   for (let i = 0; i < 6; i++) await client.callTool({ name: 'fetch_page', arguments: { url: 'https://example.com' } })
   await client.callTool({ name: 'build_report', arguments: {} })
   await client.callTool({ name: 'no_such_tool', arguments: {} }).catch(() => {}) // the caller's mistake
+}
+
+/** What a broken client sends: a 2026-07-28 request without its Mcp-Method header, refused before any instance. */
+async function sendRefused(url: URL) {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': E2E_CLIENT,
+    'io.modelcontextprotocol/clientCapabilities': {},
+  }
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28' }
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } })
+  const response = await fetch(url, { method: 'POST', headers, body })
+  expect(response.status).toBe(400)
+}
+
+/** Every request counted (`mcp.requests`): the opening, the 17 calls and the refused one; nothing else. */
+async function expectRequests(id: string, requests: number) {
+  await expect
+    .poll(async () => (await fetchReport(id)).metrics.find((m) => m.name === 'mcp.requests')?.summary?.sum, { timeout: 15_000 })
+    .toBe(requests)
 }
 
 async function expectExampleCounts(id: string) {
@@ -116,7 +137,9 @@ describe('system', () => {
     const client = modernClient()
     await client.connect(new StreamableHTTPClientTransport(url))
     await exercise(client)
+    await sendRefused(url)
     await expectExampleCounts('example-http')
+    await expectRequests('example-http', 1 + 17 + 1) // server/discover, the calls, the refused request
     await client.close()
     stop()
   })
@@ -127,7 +150,9 @@ describe('system', () => {
     const headers = { 'user-agent': `${E2E_CLIENT.name}/${E2E_CLIENT.version}` }
     await client.connect(new StreamableHTTPClientTransportV1(url, { requestInit: { headers } }))
     await exercise(client)
+    await sendRefused(url)
     await expectExampleCounts('example-http-v1')
+    await expectRequests('example-http-v1', 1 + 17 + 1) // initialize (its GET stream refused 405 is no request), the calls, the refused one
     await client.close()
     stop()
   })

@@ -22,13 +22,15 @@
  * `mcp.requests` also carries `error_type`, OpenTelemetry's `error.type`. No arguments or results are
  * recorded.
  *
- * SDK v2's entries answer `subscriptions/listen` themselves, before any instance sees it: count it with
- * {@link instrumentHandler} (`createMcpHandler`) and {@link instrumentTransport} (`serveStdio`'s `transport`).
+ * SDK v2's entries answer some requests themselves, before any instance sees them: `subscriptions/listen`, and
+ * (`createMcpHandler`) the requests they refuse. Count those with {@link instrumentHandler} (`createMcpHandler`)
+ * and {@link instrumentTransport} (`serveStdio`'s `transport`).
  *
  * @packageDocumentation
  */
 import type { Metrics } from './create-metrics'
-import { type FetchHandler, watchFetch, watchWire } from './mcp/listen'
+import { type FetchHandler, watchFetch } from './mcp/handler'
+import { watchWire } from './mcp/listen'
 import { type Instance, observe } from './mcp/observe'
 import { wrapToolRegistration } from './mcp/tools'
 
@@ -118,17 +120,28 @@ function watchConnected(transport: object, instance: Instance): void {
 }
 
 /**
- * Counts the `subscriptions/listen` requests `createMcpHandler(factory)` (SDK v2, stateless HTTP) answers
- * itself: its listen router serves them before any instance exists to see them. Wraps the handler's `fetch`
- * in place and returns the handler, so `toNodeHandler(handler)` and other adapters calling `handler.fetch` are
- * covered; every other request passes straight through, unread (a listen request is known by its
- * `Mcp-Method` header; its small JSON body is read from a clone, or from `parsedBody`, so the handler still
- * reads it). Each listen is recorded once in `mcp.requests` / `mcp.request.duration` with `method`
- * `subscriptions/listen`, the client and protocol from its `_meta`, `transport` `http`, and, timed from the
- * request to the end of the subscription: `ok` when the server closed it gracefully (`handler.close()`, or a
- * filter it honored none of), `cancelled` when the client closed it or went away, `client_error` / `error`
- * when it was refused (`error_type` the JSON-RPC code). Still instrument each instance the factory builds with
- * {@link instrument}: the two never count the same request. Never throws.
+ * Counts what `createMcpHandler(factory)` (SDK v2, stateless HTTP) answers itself, before any instance exists to
+ * see it. Wraps the handler's `fetch` in place and returns the handler, so `toNodeHandler(handler)`, a Hono
+ * route calling `handler.fetch(c.req.raw, …)` and other adapters calling `handler.fetch` are covered.
+ *
+ * - `subscriptions/listen` (known by its `Mcp-Method` header; its small body is read from a clone or
+ *   `parsedBody`), served by the entry's listen router: recorded once, timed from the request to the end of the
+ *   subscription: `ok` when the server closed it gracefully (`handler.close()`, or a filter it honored none
+ *   of), `cancelled` when the client closed it or went away, `client_error` / `error` when it was refused.
+ * - Requests the entry (or its legacy leg's transport) refuses before any instance handles them: a missing or
+ *   mismatched `Mcp-*` header, an unsupported protocol version, an invalid `_meta` envelope, a body that is not
+ *   JSON or not JSON-RPC, a Content-Type or Accept it does not take. A POST answered with an HTTP error status
+ *   that no instrumented instance received is recorded once: `client_error` for a 4xx, `error` for a 5xx (or
+ *   a handler that threw, `error_type` `_OTHER`), `cancelled` for 499 (the client left before it was
+ *   handled), `error_type` the JSON-RPC code of the answer (else the
+ *   status); `method` the request's (`other` for a name that is no MCP method, `unknown` when the body is not
+ *   one JSON-RPC request); client and protocol from its `_meta` (or `initialize`), else the User-Agent and
+ *   `MCP-Protocol-Version` header. The body is read only then, from `parsedBody` or a copy taken up front.
+ *   Refused notifications and posted responses are not requests and are not counted, nor are GET / DELETE.
+ *
+ * Only `mcp.requests` / `mcp.request.duration` are recorded (`transport` `http`), never a tool's series.
+ * Still instrument each instance the factory builds with {@link instrument}: what an instance receives it
+ * records, and the wrapper leaves it alone, so no request is counted twice. Never throws.
  *
  * @param handler - What `createMcpHandler()` returned (anything with a web-standard `fetch`).
  * @param metrics - Where to record, from `createMetrics()`.

@@ -1,17 +1,17 @@
 // `subscriptions/listen` answered by SDK v2's entries themselves: `createMcpHandler` serves it from its own
 // listen router and `serveStdio` from its connection's, before any server instance sees the request, so the
-// instance's transport never carries it. These watch the entry's own face instead (the handler's `fetch`, the
-// stdio entry's wire transport) and record that one method, from the request to the end of the subscription.
+// instance's transport never carries it. These watch the entry's own face instead (the handler's `fetch`, through
+// handler.ts, and the stdio entry's wire transport) and record that one method, from the request to the end of
+// the subscription.
 import type { Metrics } from '../create-metrics'
 import { MCP_OUTCOME, type McpTransport } from '../protocol/index'
 import { type Ending, ending, httpIdentity, type Message, requestClient, requestProtocol } from './classify'
+import { readJson } from './exchange'
 import { MAX_PENDING, now, recordRequest } from './observe'
 
 export const LISTEN = 'subscriptions/listen'
 const CANCELLED: Ending = { outcome: MCP_OUTCOME.cancelled }
 const FAILED: Ending = { outcome: MCP_OUTCOME.error, errorType: '_OTHER' }
-/** Larger listen bodies are not read (a listen request is a few hundred bytes). */
-const MAX_BODY = 64 * 1024
 /** An SSE event larger than this is skipped, not buffered. */
 const MAX_EVENT = 1024 * 1024
 
@@ -56,27 +56,6 @@ function answerTo(value: unknown, id: string | number): Ending | undefined {
     }
   }
   return undefined
-}
-
-/** Reads at most `MAX_BODY` bytes of a request's body from a clone, leaving the request itself unread. */
-async function peekBody(request: Request): Promise<unknown> {
-  if (request.bodyUsed || !request.body) return undefined
-  const reader = (request.clone().body as ReadableStream<Uint8Array>).getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  let size = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > MAX_BODY) return undefined
-      text += decoder.decode(value, { stream: true })
-    }
-  } finally {
-    reader.cancel().catch(() => {})
-  }
-  return JSON.parse(text + decoder.decode()) as unknown
 }
 
 /** Finds the answer to `id` in an SSE stream, chunk by chunk. */
@@ -164,47 +143,37 @@ function watchAnswer(response: Response, id: string | number, end: (how: Ending)
     )
 }
 
-/** A `fetch` face: `createMcpHandler`'s, or any handler serving MCP over HTTP from web-standard requests. */
-export type FetchHandler = (request: Request, ...rest: never[]) => Promise<Response>
+/** A `subscriptions/listen` request `createMcpHandler` is about to serve, timed until its subscription ends. */
+export interface ListenWatch {
+  id: string | number
+  end: (how: Ending) => void
+}
+
+/**
+ * The listen request in an HTTP request, known by its `Mcp-Method` header; its small JSON body is read from
+ * `parsedBody` or a clone, so the handler still reads it. Starts timing it.
+ */
+export async function listenOf(metrics: Metrics, request: Request, options: unknown): Promise<ListenWatch | undefined> {
+  if (request.method.toUpperCase() !== 'POST' || request.headers.get('mcp-method') !== LISTEN) return undefined
+  const parsed = record(options)?.parsedBody
+  const message = listenRequest(parsed !== undefined ? parsed : await readJson(request.bodyUsed ? null : request.clone().body))
+  return message ? { id: message.id, end: start(metrics, message, 'http', request) } : undefined
+}
+
+/** Ends a listen at its answer: its SSE stream, passed through unchanged and watched, or a plain refusal. */
+export function listenAnswered(watch: ListenWatch, response: Response): Response {
+  const type = response.headers.get('content-type') ?? ''
+  if (response.body && type.includes('text/event-stream')) return watchStream(response, response.body, watch.id, watch.end)
+  watchAnswer(response, watch.id, watch.end)
+  return response
+}
+
+/** The handler threw instead of answering a listen. */
+export function listenFailed(watch: ListenWatch): void {
+  watch.end(FAILED)
+}
 
 const WRAPPED = Symbol.for('mcpdir.metrics.listen')
-
-/** Wraps a handler's `fetch` in place so that the `subscriptions/listen` requests it serves itself are recorded. */
-export function watchFetch(handler: { fetch: FetchHandler }, metrics: Metrics): void {
-  const fetch = handler.fetch as FetchHandler & { [WRAPPED]?: true }
-  if (typeof fetch !== 'function' || fetch[WRAPPED]) return
-  const wrapped = async function (this: unknown, request: Request, ...rest: never[]): Promise<Response> {
-    let message: (Message & { id: string | number }) | undefined
-    let end: ((how: Ending) => void) | undefined
-    try {
-      if (request.method.toUpperCase() === 'POST' && request.headers.get('mcp-method') === LISTEN) {
-        const parsed = record(rest[0])?.parsedBody
-        message = listenRequest(parsed !== undefined ? parsed : await peekBody(request).catch(() => undefined))
-        if (message) end = start(metrics, message, 'http', request)
-      }
-    } catch {
-      end = undefined // never break the host
-    }
-    if (!end || !message) return fetch.call(this, request, ...rest)
-    let response: Response
-    try {
-      response = await fetch.call(this, request, ...rest)
-    } catch (error) {
-      end(FAILED)
-      throw error
-    }
-    try {
-      const type = response.headers.get('content-type') ?? ''
-      if (response.body && type.includes('text/event-stream')) return watchStream(response, response.body, message.id, end)
-      watchAnswer(response, message.id, end)
-    } catch {
-      // never break the host
-    }
-    return response
-  }
-  Object.defineProperty(wrapped, WRAPPED, { value: true })
-  handler.fetch = wrapped
-}
 
 type Wire = {
   onmessage?: (message: unknown, extra?: unknown) => void

@@ -17,6 +17,7 @@ import {
   ToolRun,
   transportOf,
 } from './classify'
+import { markSeen } from './exchange'
 
 /** What instrumenting one server instance keeps: O(1), plus the names of the tools registered after it. */
 export interface Instance {
@@ -171,6 +172,7 @@ export function observe(transport: object, instance: Instance): void {
   const onmessage = t.onmessage
   t.onmessage = (message, extra) => {
     try {
+      markSeen(extra)
       tracker.incoming(message, extra)
     } catch {
       // never break the host
