@@ -43,7 +43,8 @@ BEGIN
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read((SELECT s.server_id FROM series s WHERE s.id = series_id)))', t);
   END LOOP;
   -- never readable through the API: RLS on, no policy
-  FOREACH t IN ARRAY ARRAY['server_keys', 'server_secrets', 'settings', 'daily_salts', 'ingest_batches', 'rollup_dirty'] LOOP
+  FOREACH t IN ARRAY ARRAY['server_keys', 'server_secrets', 'settings', 'daily_salts', 'ingest_batches', 'rollup_dirty',
+                           'alert_rules', 'alert_deliveries', 'alert_attempts', 'leases'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
   END LOOP;
 END $$;

@@ -1,5 +1,6 @@
 import type { EventDetails, MetricPoint, ServerEvent, Tier, UsageAction } from '@mcpdir/metrics/protocol'
 import type { AggregateRow } from '../query/aggregations'
+import type { AlertStore } from './alert-store'
 
 export interface ServerRecord {
   id: string
@@ -76,9 +77,9 @@ export class StoreConflictError extends Error {
 
 /**
  * Where the service keeps everything. One async interface, so the embedded SQLite store and the PostgreSQL
- * store are interchangeable and pass one conformance suite.
+ * store are interchangeable and pass one conformance suite. Alert rules, deliveries and leases: `AlertStore`.
  */
-export interface Store {
+export interface Store extends AlertStore {
   /** Which implementation this is, for health output and logs. */
   readonly kind: 'sqlite' | 'postgres'
   /** Resolves when the database answers a trivial query; rejects otherwise. */

@@ -3,8 +3,9 @@
 // checked against a brute-force reference computed from the raw points (seeded, and property-based with late
 // data and rollups at random moments), bucket boundaries, late data,
 // idempotent re-aggregation, retention, read rules, caching, the live stream and the servers list; usage
-// sections against a reference computed from the raw usage rows.
+// sections against a reference computed from the raw usage rows. Alert rules, deliveries and leases on the store.
 import { afterEach, describe } from 'vitest'
+import { alertTests } from './alerts'
 import { Harness, type StoreUnderTest } from './harness'
 import { httpTests } from './http'
 import { metricsReferenceTests } from './metrics-reference'
@@ -27,5 +28,6 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
     metricsReferenceTests(h)
     httpTests(h)
     usageTests(h)
+    alertTests(h)
   })
 }

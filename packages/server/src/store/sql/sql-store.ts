@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, TIER_MS } from '@mcpdir/metrics/protocol'
 import { type ServerCredentials, type Store, StoreConflictError } from '../store'
+import { alertMethods } from './alerts-sql'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
 import { metricsSql } from './metrics-sql'
 import { SeriesCache } from './series-cache'
@@ -50,6 +51,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
 
   let closed = false
   return {
+    ...alertMethods(driver, fragments),
     async ping() {
       await rows(S.ping)
     },

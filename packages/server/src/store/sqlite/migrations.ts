@@ -351,4 +351,65 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     // the aggregates of the usage already stored
     program: backfillUsageAggregates,
   },
+  {
+    version: 23,
+    name: 'alert rules with their state, deliveries and their attempts, leases',
+    sql: `
+      -- a rule per row: an alert (metric, direction, threshold, window) or a weekly digest (metric 'digest'),
+      -- its webhook and its own signing secret (kept readable: it signs, like server_secrets), and its state;
+      -- version is bumped by every change of state, which is only made from the version read
+      CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL CHECK (metric IN ('error_rate', 'p95', 'availability', 'calls', 'silence', 'digest')),
+        direction TEXT CHECK (direction IN ('above', 'below')),
+        threshold REAL,
+        window_ms INTEGER NOT NULL,
+        webhook_url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('ok', 'firing')),
+        state_since INTEGER NOT NULL,
+        pending_since INTEGER,
+        evaluated_to INTEGER,
+        last_value REAL,
+        digest_week TEXT,
+        version INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX alert_rules_server ON alert_rules(server_id);
+
+      -- a notification: its body, signed anew at each attempt under the same id (the webhook-id)
+      CREATE TABLE alert_deliveries (
+        id TEXT PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES alert_rules(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        last_status INTEGER,
+        last_error TEXT
+      );
+      CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
+      CREATE INDEX alert_deliveries_rule ON alert_deliveries(rule_id, created_at);
+
+      CREATE TABLE alert_attempts (
+        delivery_id TEXT NOT NULL REFERENCES alert_deliveries(id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        attempted_at INTEGER NOT NULL,
+        response_status INTEGER,
+        error TEXT,
+        next_attempt_at INTEGER,
+        PRIMARY KEY (delivery_id, attempt)
+      );
+
+      -- who does a job only one process should do at a time (the alert evaluator), until when
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]
