@@ -5,12 +5,14 @@ import {
   isBuiltInMetric,
   isClientErrorOutcome,
   isErrorOutcome,
+  MCP_CLIENT_ERROR_CODES,
   MCP_KINDS,
   MCP_METRICS,
   MCP_OTEL,
   MCP_OUTCOMES,
   MCP_REQUEST_METRICS,
   MCP_TAG,
+  outcomeOfErrorType,
   SDK_SELF_METRICS,
 } from './mcp-metrics'
 import { MAX_POINT_AGE_MS, maxPointAgeMs, POINT_AGE_MARGIN_MS } from './limits'
@@ -18,9 +20,10 @@ import { ROUTES, routeUrl } from './routes'
 import { isStreamEvent, STREAM_DATA_EVENTS, STREAM_EVENT, STREAM_EVENTS } from './stream'
 
 describe('routes', () => {
-  it('live under /functions/v1, except health and Prometheus', () => {
+  it('live under /functions/v1, except health, Prometheus and OTLP (at the path OTLP exporters use)', () => {
+    expect(ROUTES.otlpMetrics).toBe('/v1/metrics')
     for (const [name, path] of Object.entries(ROUTES)) {
-      if (name === 'healthz' || name === 'prometheusMetrics') continue
+      if (name === 'healthz' || name === 'prometheusMetrics' || name === 'otlpMetrics') continue
       expect(path).toMatch(/^\/functions\/v1\/[a-z/-]+$/)
     }
     expect(new Set(Object.values(ROUTES)).size).toBe(Object.keys(ROUTES).length)
@@ -64,6 +67,17 @@ describe('MCP metric names', () => {
     expect(isBuiltInMetric(MCP_REQUEST_METRICS.calls) && isBuiltInMetric(MCP_REQUEST_METRICS.duration)).toBe(true)
     const tags = new Set<string>(Object.values(MCP_TAG))
     for (const tag of Object.keys(MCP_OTEL.attributes)) expect(tags.has(tag), tag).toBe(true)
+  })
+
+  it("read OpenTelemetry's error.type as an outcome: absent ok, tool_error, client codes apart, the rest errors", () => {
+    expect(outcomeOfErrorType(undefined)).toBe('ok')
+    expect(outcomeOfErrorType('')).toBe('ok')
+    expect(outcomeOfErrorType('tool_error')).toBe('tool_error')
+    for (const code of MCP_CLIENT_ERROR_CODES) expect(outcomeOfErrorType(String(code))).toBe('client_error')
+    expect(outcomeOfErrorType('-32603')).toBe('error')
+    expect(outcomeOfErrorType('_OTHER')).toBe('error')
+    expect(outcomeOfErrorType('TimeoutError')).toBe('error')
+    expect(outcomeOfErrorType('-32602.5')).toBe('error')
   })
 
   it('name the SDK self-metrics mcpdir.sdk.*', () => {

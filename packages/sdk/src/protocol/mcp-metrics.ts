@@ -99,6 +99,26 @@ export function isClientErrorOutcome(outcome: string | undefined): boolean {
 }
 
 /**
+ * JSON-RPC and MCP error codes that mean the request was wrong (the `client_error` outcome): parse error, invalid
+ * request, method not found, invalid params (unknown tool, refused arguments, resource not found on current
+ * SDKs), resource not found (older SDKs), header mismatch, missing client capability, unsupported protocol
+ * version, and the URL elicitation the client must complete first. Every other code is the server's fault.
+ */
+export const MCP_CLIENT_ERROR_CODES: readonly number[] = [-32700, -32600, -32601, -32602, -32002, -32020, -32021, -32022, -32042]
+
+/**
+ * The outcome an OpenTelemetry `error.type` stands for: absent (or empty) is `ok`, `tool_error` is `tool_error`,
+ * a code of {@link MCP_CLIENT_ERROR_CODES} (as a string, the way `error.type` carries it) is `client_error`, and
+ * anything else (another code, `_OTHER`, an exception type) is `error`.
+ */
+export function outcomeOfErrorType(errorType: string | undefined): McpOutcome {
+  if (errorType === undefined || errorType === '') return MCP_OUTCOME.ok
+  if (errorType === MCP_OUTCOME.toolError) return MCP_OUTCOME.toolError
+  const code = /^-?\d+$/.test(errorType.trim()) ? Number(errorType) : Number.NaN
+  return MCP_CLIENT_ERROR_CODES.includes(code) ? MCP_OUTCOME.clientError : MCP_OUTCOME.error
+}
+
+/**
  * OpenTelemetry's MCP semantic conventions (`mcp.server.operation.duration`, a histogram in seconds) beside
  * these names: the attribute each tag maps to. Counts are the histogram's count; our durations are in
  * milliseconds. `transport` maps `stdio` → `pipe` and `http` → `tcp`; `outcome` has no attribute of its own

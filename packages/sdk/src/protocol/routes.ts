@@ -31,6 +31,12 @@ export const ROUTES = {
   healthz: '/healthz',
   /** `GET`: the service's own metrics in the Prometheus text format. */
   prometheusMetrics: '/metrics',
+  /**
+   * `POST`: OTLP/HTTP metrics (`ExportMetricsServiceRequest`, protobuf or JSON, optionally gzip) with the ingest
+   * key in `X-API-Key` or `Authorization: Bearer`, for servers that accept unsigned ingest. At the path OTLP
+   * exporters append to `OTEL_EXPORTER_OTLP_ENDPOINT`, so the service's base URL is the endpoint.
+   */
+  otlpMetrics: '/v1/metrics',
 } as const
 
 /** The name of an endpoint in {@link ROUTES}. */

@@ -16,6 +16,7 @@ import { metricsAggregate } from '../routes/metrics-aggregate'
 import { metricsCollect } from '../routes/metrics-collect'
 import { metricsFetch } from '../routes/metrics-fetch'
 import { metricsStream } from '../routes/metrics-stream'
+import { otlpMetrics } from '../routes/otlp-metrics'
 import { prometheusMetrics } from '../routes/prometheus-metrics'
 import { RateLimiter } from '../http/rate-limiter'
 import { isUnavailableError } from '../http/unavailable'
@@ -102,12 +103,14 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) })
   })
   app.use(`${API_PREFIX}/*`, readBodyWithin(MAX_BODY_BYTES))
+  app.use(ROUTES.otlpMetrics, readBodyWithin(MAX_BODY_BYTES))
 
   app.route('/', dashboard())
   app.route(ROUTES.healthz, healthz())
   app.route(ROUTES.prometheusMetrics, prometheusMetrics())
   app.route(ROUTES.metricsCollect, metricsCollect())
   app.route(ROUTES.serverEvents, serverEvents())
+  app.route(ROUTES.otlpMetrics, otlpMetrics())
   app.route(ROUTES.usageTrack, usageTrack(config.corsOrigins))
   // Directory sites on other origins read metrics from the browser (the MetricsTab).
   const readCors = cors({

@@ -71,7 +71,8 @@ export async function ingest(c: Context<AppEnv>, options: { eventsOnly: boolean 
   })
 }
 
-function publishBatch(hub: LiveHub, serverId: string, batch: CollectBatch, now: number) {
+/** Sends an accepted batch's points and events (and its heartbeat apart) to the server's live streams. */
+export function publishBatch(hub: LiveHub, serverId: string, batch: Pick<CollectBatch, 'points' | 'events'>, now: number) {
   const heartbeat = batch.events.find((e) => e.type === 'heartbeat')
   const events = batch.events.filter((e) => e.type !== 'heartbeat')
   if (batch.points.length > 0 || events.length > 0) {

@@ -47,6 +47,28 @@ export interface IngestResult {
   processed: number
 }
 
+/** A value an ingest keeps between batches under a key of its own (OTLP: a cumulative series' last point). */
+export interface IngestState {
+  key: string
+  value: string
+}
+
+/**
+ * What a batch derives from state kept between its server's batches, inside its ingest transaction and under the
+ * server's lock (so replicas take turns): OTLP's cumulative series turned into deltas, versions into events.
+ */
+export interface StatefulIngest {
+  /** The keys whose stored values `derive` reads. */
+  keys: readonly string[]
+  /** The server's state not written since this time is forgotten at this ingest. */
+  forgetBefore: number
+  /**
+   * Given the stored values of `keys` (missing ones absent), the points and events to store beside the batch's
+   * own, and the state to keep (each key once). Pure: a transaction that is retried calls it again.
+   */
+  derive(stored: ReadonlyMap<string, string>): { points: MetricPoint[]; events: ServerEvent[]; states: IngestState[] }
+}
+
 /** What retention purges, each with its own age limit: raw points, each tier, events, usage, heartbeats. */
 export type RetentionTarget = 'raw' | Tier | 'events' | 'usage' | 'heartbeats'
 
@@ -115,7 +137,8 @@ export interface Store extends AlertStore {
    * is acknowledged as a duplicate and stores nothing; batch ids older than that are forgotten. The server's
    * `lastReceivedAt` becomes `now` unless it is later already (it never goes back). Each point is stored raw
    * and merged into its series' `1m` row in the same transaction; the minutes it touched are marked dirty
-   * for the coarser tiers.
+   * for the coarser tiers. With `stateful`, what it derives from the server's kept state is stored too (and
+   * counted in `processed`), and the state it answers kept, in the same transaction; a duplicate derives nothing.
    */
   ingest(
     serverId: string,
@@ -124,6 +147,7 @@ export interface Store extends AlertStore {
     events: readonly ServerEvent[],
     now: number,
     dedupeSince: number,
+    stateful?: StatefulIngest,
   ): Promise<IngestResult>
   /**
    * Stores usage in one transaction: the raw rows (kept only for retention) and what they add to the

@@ -1,7 +1,7 @@
 // The conformance suite every Store implementation passes. The store directly: servers, credentials,
 // batches, dirty minutes, rows read back, settings, purge. Through the service on a fake clock: rollups
 // checked against a brute-force reference computed from the raw points (seeded, and property-based with late
-// data and rollups at random moments), bucket boundaries, late data,
+// data and rollups at random moments), bucket boundaries, late data, state kept between OTLP ingests,
 // idempotent re-aggregation, retention, read rules, caching, the live stream and the servers list; usage
 // sections against a reference computed from the raw usage rows. Alert rules, deliveries and leases on the store.
 import { afterEach, describe } from 'vitest'
@@ -9,6 +9,7 @@ import { alertTests } from './alerts'
 import { Harness, type StoreUnderTest } from './harness'
 import { httpTests } from './http'
 import { metricsReferenceTests } from './metrics-reference'
+import { otlpStateTests } from './otlp-state'
 import { rollupTests } from './rollups'
 import { storeApiTests } from './store-api'
 import { storeRowsTests } from './store-rows'
@@ -28,6 +29,7 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
     metricsReferenceTests(h)
     httpTests(h)
     usageTests(h)
+    otlpStateTests(h)
     alertTests(h)
   })
 }

@@ -2,7 +2,8 @@
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
 import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, TIER_MS } from '@mcpdir/metrics/protocol'
-import { type ServerCredentials, type Store, StoreConflictError } from '../store'
+import { type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
+import { ingestStateSql } from './ingest-state-sql'
 import { alertMethods } from './alerts-sql'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
 import { metricsSql } from './metrics-sql'
@@ -26,6 +27,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
   const usage = usageSql(fragments)
   const seriesCache = new SeriesCache()
   const metrics = metricsSql(fragments, seriesCache)
+  const ingestState = ingestStateSql(fragments)
   const rows = <R>(sql: string, params: readonly unknown[] = []) => driver.run(all<R>(sql, params))
   const changes = (sql: string, params: readonly unknown[]) => driver.run(exec(sql, params))
 
@@ -35,11 +37,16 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     yield* exec(S.insertSecret, [serverId, credentials.signingSecret, now])
   }
 
-  function* ingest(serverId: string, batchId: string, points: readonly MetricPoint[], events: readonly ServerEvent[], now: number, dedupeSince: number) {
+  function* ingest(serverId: string, batchId: string, points: readonly MetricPoint[], events: readonly ServerEvent[], now: number, dedupeSince: number, stateful?: StatefulIngest) {
     if ((yield* exec(S.claimBatch, [serverId, batchId, now, points.length, dedupeSince])) === 0) return { duplicate: true, processed: 0 }
     // the server's row lock first: every merge below happens under it (see touchServer)
     const [server] = yield* all<{ created_at: number }>(S.touchServer, [now, now, serverId])
     if (!server) throw new Error(`no server ${serverId}`)
+    if (stateful) {
+      const derived = yield* ingestState.apply(serverId, stateful, now)
+      points = [...points, ...derived.points]
+      events = [...events, ...derived.events]
+    }
     yield* metrics.storePoints(serverId, server.created_at, points)
     const heartbeats = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => minuteOf(e.timestamp)))
     const others = events.filter((e) => e.type !== 'heartbeat')
@@ -104,15 +111,15 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return (await rows<{ secret: string }>(S.secrets, [id, now])).map((r) => r.secret)
     },
 
-    async ingest(serverId, batchId, points, events, now, dedupeSince) {
+    async ingest(serverId, batchId, points, events, now, dedupeSince, stateful) {
       try {
-        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince))
+        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful))
       } catch (error) {
         // Series ids cached for a server that another replica deleted and created again within the same
         // millisecond fail their foreign key: forget them and try once more.
         seriesCache.forgetServer(serverId)
         if (!isForeignKeyViolation(error)) throw error
-        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince))
+        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful))
       }
     },
     async recordUsage(records) {
