@@ -307,6 +307,22 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     },
   },
   {
+    version: 22,
+    name: "state kept between a server's ingests (OTLP cumulative series, service versions)",
+    sql: `
+      -- one row per key: an OTLP cumulative series (its last point, so the next one becomes a delta) or a
+      -- service's last version; written in the ingest transaction, forgotten a day after its last write
+      CREATE TABLE ingest_state (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (server_id, key)
+      );
+      CREATE INDEX ingest_state_updated ON ingest_state(server_id, updated_at);
+    `,
+  },
+  {
     version: 23,
     name: 'alert rules with their state, deliveries and their attempts, leases',
     sql: `
@@ -365,22 +381,6 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         holder TEXT NOT NULL,
         expires_at BIGINT NOT NULL
       );
-    `,
-  },
-  {
-    version: 22,
-    name: "state kept between a server's ingests (OTLP cumulative series, service versions)",
-    sql: `
-      -- one row per key: an OTLP cumulative series (its last point, so the next one becomes a delta) or a
-      -- service's last version; written in the ingest transaction, forgotten a day after its last write
-      CREATE TABLE ingest_state (
-        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        PRIMARY KEY (server_id, key)
-      );
-      CREATE INDEX ingest_state_updated ON ingest_state(server_id, updated_at);
     `,
   },
 ]

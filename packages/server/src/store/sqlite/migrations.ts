@@ -352,6 +352,22 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     program: backfillUsageAggregates,
   },
   {
+    version: 22,
+    name: "state kept between a server's ingests (OTLP cumulative series, service versions)",
+    sql: `
+      -- one row per key: an OTLP cumulative series (its last point, so the next one becomes a delta) or a
+      -- service's last version; written in the ingest transaction, forgotten a day after its last write
+      CREATE TABLE ingest_state (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (server_id, key)
+      );
+      CREATE INDEX ingest_state_updated ON ingest_state(server_id, updated_at);
+    `,
+  },
+  {
     version: 23,
     name: 'alert rules with their state, deliveries and their attempts, leases',
     sql: `
@@ -410,22 +426,6 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         holder TEXT NOT NULL,
         expires_at INTEGER NOT NULL
       );
-    `,
-  },
-  {
-    version: 22,
-    name: "state kept between a server's ingests (OTLP cumulative series, service versions)",
-    sql: `
-      -- one row per key: an OTLP cumulative series (its last point, so the next one becomes a delta) or a
-      -- service's last version; written in the ingest transaction, forgotten a day after its last write
-      CREATE TABLE ingest_state (
-        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (server_id, key)
-      );
-      CREATE INDEX ingest_state_updated ON ingest_state(server_id, updated_at);
     `,
   },
 ]
