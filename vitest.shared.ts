@@ -10,6 +10,9 @@ export function packageTestConfig(name: string, test: InlineConfig = {}, define?
     ...(define && { define }),
     test: {
       name,
+      // generous guards, not timings: CI runs every package's tests at once on two cores
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
       reporters: ['default', 'json'],
       outputFile: { json: '.test-results/vitest.json' },
       ...test,
