@@ -120,6 +120,21 @@ const leadingNumber = (text: string) => Number(/^[\d,.]+/.exec(text)?.[0].replac
 const cardText = (page: Page, label: string) =>
   page.locator('.mcpdir-card', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd').innerText()
 
+/** Share of a chart canvas's pixels in colour (the series; axes, grid and labels are grey). */
+function colouredShare(page: Page, chart: string) {
+  return page.evaluate((title) => {
+    const canvas = document.querySelector(`[data-chart="${title}"] canvas`) as HTMLCanvasElement | null
+    if (!canvas) return -1
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height)
+    let coloured = 0
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i] as number, data[i + 1] as number, data[i + 2] as number, data[i + 3] as number]
+      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++
+    }
+    return coloured / (data.length / 4)
+  }, chart)
+}
+
 /** The number in the Calls column of a breakdown table's row. */
 async function breakdownCalls(page: Page, table: string, key: string) {
   const row = page.locator(`section[aria-label="${table}"] tbody tr`, { has: page.locator('th', { hasText: new RegExp(`^${key}$`) }) })
@@ -238,5 +253,49 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     expect(problems.filter((p) => !/net::ERR_(CONNECTION_|EMPTY_RESPONSE|INCOMPLETE_CHUNKED_ENCODING)/.test(p))).toEqual([])
     await page.close()
     await proxy.close()
+  })
+
+  it('draws a series with one bucket in view as a point, and labels a zero tick 0', async () => {
+    // a new server: one batch, so one bucket of the 7d view (168) has data
+    const added = spawnSync(process.execPath, [CLI, 'servers', 'add', 'e2e-new', '--name', 'E2E New', '--json', '--db', service.dbPath], { encoding: 'utf8' })
+    const fresh = JSON.parse(added.stdout) as { api_key: string; signing_secret: string }
+    const tags = { tool: 'search', outcome: 'ok', client: 'claude-ai' }
+    const body = JSON.stringify({
+      server_id: 'e2e-new',
+      metrics: [
+        { name: 'mcp.tool.calls', type: 'counter', value: 3, tags },
+        { name: 'mcp.tool.duration', type: 'timer', value: 120, tags },
+        { name: 'queue_depth', type: 'gauge', value: 4 },
+      ],
+    })
+    const headers = await createSignatureHeaders({ secrets: fresh.signing_secret, id: 'e2e-new-1', body })
+    const response = await fetch(`${service.url}${ROUTES.metricsCollect}`, { method: 'POST', body, headers: { ...headers, 'x-api-key': fresh.api_key, 'content-type': 'application/json' } })
+    expect(response.status).toBe(200)
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } })
+    const { problems } = watch(page)
+    // the axis labels uPlot writes on each chart's canvas
+    await page.addInitScript(() => {
+      const labels: Record<string, string[]> = {}
+      Object.assign(window, { chartLabels: labels })
+      const fillText = CanvasRenderingContext2D.prototype.fillText
+      CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
+        const chart = this.canvas.closest('[data-chart]')?.getAttribute('data-chart') ?? ''
+        ;(labels[chart] ??= []).push(String(text))
+        return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth)
+      }
+    })
+    await page.goto(`${service.url}/#e2e-new`)
+    await page.getByRole('heading', { name: 'E2E New' }).waitFor()
+    expect(await page.getByRole('radio', { name: '7d' }).getAttribute('aria-checked')).toBe('true')
+    await page.waitForFunction(() => document.querySelectorAll('.mcpdir-chart canvas').length >= 4)
+    expect(await cardText(page, 'p50 latency')).toMatch(/^12\d(\.\d)? ms/)
+    // the cards have numbers, and so do the charts: the lone bucket is a point, not nothing
+    for (const chart of ['Latency', 'queue_depth']) expect(await colouredShare(page, chart), chart).toBeGreaterThan(0.0002)
+    const labels = await page.evaluate(() => (window as unknown as { chartLabels: Record<string, string[]> }).chartLabels)
+    expect(labels.Latency).toContain('0')
+    expect(labels.Latency?.filter((text) => /^0\s/.test(text))).toEqual([])
+    expect(problems).toEqual([])
+    await page.close()
   })
 })

@@ -33,6 +33,25 @@ function canDraw(): boolean {
   }
 }
 
+/**
+ * Indices of the values with no value beside them. A line needs two neighbouring values, so these draw nothing
+ * as a line (a new server's one bucket in a 7d chart, a gauge reported once): they are drawn as points.
+ */
+export function isolatedIndices(values: readonly (number | null | undefined)[]): number[] {
+  const isolated: number[] = []
+  const missing = (i: number) => values[i] === null || values[i] === undefined
+  for (let i = 0; i < values.length; i++) if (!missing(i) && missing(i - 1) && missing(i + 1)) isolated.push(i)
+  return isolated
+}
+
+/** An axis tick as text: zero is `0` in any unit (`0 µs` reads as a measurement). */
+export function tickLabel(format: (value: number) => string, value: number): string {
+  return value === 0 ? '0' : format(value)
+}
+
+/** uPlot's `points.filter`: every point where uPlot shows them anyway (`show`), else the isolated ones. */
+const pointsFilter = (isolated: number[]) => (_u: uPlot, _series: number, show: boolean) => (show || isolated.length === 0 ? null : isolated)
+
 function resolveColor(el: Element, color: string): string {
   return color.startsWith('--') ? getComputedStyle(el).getPropertyValue(color).trim() || '#888' : color
 }
@@ -89,14 +108,17 @@ export function Chart({ title, times, bucketMs, series, format, events = [], hei
           height,
           plugins: [markers],
           scales: { x: { time: true } },
-          axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => format(t)), size: 64 }],
+          axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => tickLabel(format, t)), size: 64 }],
           series: [
             {},
             ...series.map((s) => ({
               label: s.label,
               stroke: stroke(s.color),
               width: 2,
-              ...(s.bars && bars ? { paths: bars, fill: stroke(s.color) } : {}),
+              ...(s.bars && bars
+                ? { paths: bars, fill: stroke(s.color) }
+                : // uPlot shows points only where they are sparse enough (`show`); `filter` adds the isolated ones
+                  { points: { size: 6, fill: stroke(s.color), filter: pointsFilter(isolatedIndices(s.values)) } }),
               value: (_u: uPlot, v: number | null) => format(v),
               spanGaps: false,
             })),
