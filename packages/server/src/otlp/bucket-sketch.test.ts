@@ -101,6 +101,11 @@ describe('explicitSketch', () => {
     expect(sketchCount(built.sketch)).toBe(3)
   })
 
+  it('narrows buckets to bounds on the extremes without taking them as the extremes', () => {
+    const built = explicitSketch({ bounds: [10, 20], counts: [2, 1, 0], minBound: 4, maxBound: 50 }, 'ms')
+    expect(built).toMatchObject({ ok: true, min: 4, max: 20 })
+  })
+
   it('refuses negative values and empty histograms', () => {
     expect(explicitSketch({ bounds: [-5, 0, 5], counts: [1, 0, 0, 0], min: undefined, max: undefined }, 's')).toMatchObject({ ok: false, reason: expect.stringContaining('negative') })
     expect(explicitSketch({ bounds: [5], counts: [1, 0], min: -1, max: 2 }, 's')).toMatchObject({ ok: false })

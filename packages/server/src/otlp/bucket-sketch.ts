@@ -7,7 +7,10 @@
 //   150 ms reads between 100 and 200 ms), and exact to 1 % where min = max;
 // - exponential buckets (ratio 2^(2^-scale)): within 1 % plus one exponential bucket of the true value, which at
 //   scale ≥ 6 (ratio ≤ 1.011, narrower than a sketch bucket) is as close as a point from this service's own SDK.
-// Values above the last explicit bound read as that bound unless the point carries its max.
+// Values above the last explicit bound read as that bound unless the point carries its max. A delta of cumulative
+// points knows its exact min and max only when the cumulative ones moved; otherwise they bound it (`minBound`,
+// `maxBound`: no value of the delta lies outside the cumulative extremes) and the min and max read back are
+// those of the buckets, narrowed to them.
 import { MAX_ABS_VALUE, Sketch, SKETCH_MIN_VALUE, SKETCH_RELATIVE_ACCURACY, type SketchJSON } from '@mcpdir/metrics/protocol'
 import type { ExpHistogramPoint, HistogramPoint } from './otlp-model'
 import { toStoreUnit } from './units'
@@ -43,17 +46,28 @@ export function spread(sketch: Sketch, lo: number, hi: number, n: number): void 
 /** A timer's distribution from a histogram point, in the store's unit; or why it cannot be one. */
 export type BucketSketch = { ok: true; sketch: SketchJSON; min: number; max: number } | { ok: false; reason: string }
 
-/** Builds the sketch of buckets given as [lower, upper, count] in the point's unit; min and max narrow them. */
-function build(ranges: [number, number, number][], zero: number, min: number | undefined, max: number | undefined, unit: string): BucketSketch {
-  if (min !== undefined && min < 0) return { ok: false, reason: 'timer values cannot be negative (min < 0)' }
+/** The extremes a histogram value knows: exact (`min`, `max`) or only bounds (`minBound`, `maxBound`). */
+export interface Extremes {
+  min?: number | undefined
+  max?: number | undefined
+  minBound?: number | undefined
+  maxBound?: number | undefined
+}
+
+/** Builds the sketch of buckets given as [lower, upper, count] in the point's unit; the extremes narrow them. */
+function build(ranges: [number, number, number][], zero: number, extremes: Extremes, unit: string): BucketSketch {
+  const { min, max } = extremes
+  const floor = min ?? extremes.minBound
+  const ceiling = max ?? extremes.maxBound
+  if (floor !== undefined && floor < 0) return { ok: false, reason: 'timer values cannot be negative (min < 0)' }
   const sketch = new Sketch()
   if (zero > 0) sketch.add(0, zero)
   let low = zero > 0 ? 0 : Number.POSITIVE_INFINITY
   let high = zero > 0 ? 0 : Number.NEGATIVE_INFINITY
   for (let [lo, hi, n] of ranges) {
     if (n === 0) continue
-    if (min !== undefined) lo = Math.max(lo, min)
-    if (max !== undefined) hi = Math.min(hi, max)
+    if (floor !== undefined) lo = Math.max(lo, floor)
+    if (ceiling !== undefined) hi = Math.min(hi, ceiling)
     if (lo === Number.NEGATIVE_INFINITY) lo = Math.min(0, hi)
     if (hi === Number.POSITIVE_INFINITY) hi = lo
     if (lo > hi) lo = hi
@@ -78,19 +92,19 @@ function build(ranges: [number, number, number][], zero: number, min: number | u
 }
 
 /** The sketch of an explicit-bucket histogram point (`counts` one longer than `bounds`, checked by the caller). */
-export function explicitSketch(point: Pick<HistogramPoint, 'bounds' | 'counts'> & { min?: number | undefined; max?: number | undefined }, unit: string): BucketSketch {
+export function explicitSketch(point: Pick<HistogramPoint, 'bounds' | 'counts'> & Extremes, unit: string): BucketSketch {
   const { bounds, counts } = point
   const ranges = counts.map((n, i): [number, number, number] => [
     i === 0 ? Number.NEGATIVE_INFINITY : (bounds[i - 1] as number),
     i === bounds.length ? Number.POSITIVE_INFINITY : (bounds[i] as number),
     n,
   ])
-  return build(ranges, 0, point.min, point.max, unit)
+  return build(ranges, 0, point, unit)
 }
 
 /** The sketch of an exponential histogram point: bucket `i` covers (base^i, base^(i+1)], base = 2^(2^-scale). */
 export function exponentialSketch(
-  point: Pick<ExpHistogramPoint, 'scale' | 'zeroCount' | 'positive' | 'negative'> & { min?: number | undefined; max?: number | undefined },
+  point: Pick<ExpHistogramPoint, 'scale' | 'zeroCount' | 'positive' | 'negative'> & Extremes,
   unit: string,
 ): BucketSketch {
   if (point.negative.counts.some((n) => n > 0)) return { ok: false, reason: 'timer values cannot be negative (negative buckets hold values)' }
@@ -99,5 +113,5 @@ export function exponentialSketch(
     const index = point.positive.offset + i
     return [Math.pow(2, index * step), Math.pow(2, (index + 1) * step), n]
   })
-  return build(ranges, point.zeroCount, point.min, point.max, unit)
+  return build(ranges, point.zeroCount, point, unit)
 }

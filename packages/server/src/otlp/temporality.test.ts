@@ -3,7 +3,7 @@ import { CUMULATIVE_STATE_TTL_MS, type CumulativeState, type CumulativeValue, co
 
 const at = (timeMs: number, value: CumulativeValue): CumulativeState => ({ timeMs, value })
 const num = (value: number): CumulativeValue => ({ kind: 'number', value })
-const hist = (counts: number[], sum: number, extremes: { min?: number; max?: number } = {}): CumulativeValue => ({
+const hist = (counts: number[], sum: number, extremes: { min?: number; max?: number; minBound?: number; maxBound?: number } = {}): CumulativeValue => ({
   kind: 'histogram',
   count: counts.reduce((a, b) => a + b, 0),
   sum,
@@ -47,15 +47,15 @@ describe('cumulative sums', () => {
 })
 
 describe('cumulative histograms', () => {
-  it('subtract bucket by bucket; the extremes only when they moved', () => {
+  it('subtract bucket by bucket; the extremes when they moved, else the cumulative ones as bounds', () => {
     const [a, b, c] = deltas([
       at(1, hist([1, 2, 0], 30, { min: 4, max: 18 })),
       at(2, hist([1, 5, 1], 95, { min: 4, max: 25 })),
       at(3, hist([3, 5, 1], 101, { min: 2, max: 25 })),
     ])
     expect(a).toEqual(hist([1, 2, 0], 30, { min: 4, max: 18 }))
-    expect(b).toEqual(hist([0, 3, 1], 65, { max: 25 }))
-    expect(c).toEqual(hist([2, 0, 0], 6, { min: 2 }))
+    expect(b).toEqual(hist([0, 3, 1], 65, { minBound: 4, max: 25 }))
+    expect(c).toEqual(hist([2, 0, 0], 6, { min: 2, maxBound: 25 }))
   })
 
   it('treat a bucket that went down, or changed bounds, as a reset', () => {

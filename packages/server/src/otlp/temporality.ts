@@ -8,6 +8,7 @@
 // - A value, count or bucket that went down under the same start time is a reset: the point counts whole.
 // - A point not newer than the stored one (a retry, out of order) adds nothing and leaves the state as it was.
 import { DEDUPE_WINDOW_MS } from '@mcpdir/metrics/protocol'
+import type { Extremes } from './bucket-sketch'
 import type { ExpBuckets } from './otlp-model'
 
 /** How long a cumulative series' state is kept without a point: as long as batch ids are (24 h). */
@@ -16,8 +17,8 @@ export const CUMULATIVE_STATE_TTL_MS = DEDUPE_WINDOW_MS
 /** A cumulative value of each kind, in the point's own unit. */
 export type CumulativeValue =
   | { kind: 'number'; value: number }
-  | { kind: 'histogram'; count: number; sum: number; min?: number; max?: number; bounds: number[]; counts: number[] }
-  | { kind: 'exp'; count: number; sum: number; min?: number; max?: number; scale: number; zeroCount: number; positive: ExpBuckets; negative: ExpBuckets }
+  | ({ kind: 'histogram'; count: number; sum: number; bounds: number[]; counts: number[] } & Extremes)
+  | ({ kind: 'exp'; count: number; sum: number; scale: number; zeroCount: number; positive: ExpBuckets; negative: ExpBuckets } & Extremes)
 
 /** A cumulative point as its series' state keeps it. */
 export interface CumulativeState {
@@ -57,10 +58,13 @@ function difference(previous: CumulativeValue, current: CumulativeValue): Cumula
   const count = current.count - previous.count
   const sum = current.sum - previous.sum
   if (count < 0) return undefined
-  // the delta's extremes are known only when the cumulative ones moved; otherwise the buckets bound them
+  // the delta's extremes are known only when the cumulative ones moved; otherwise the cumulative ones bound them
   const min = current.min !== undefined && (previous.min === undefined || current.min < previous.min) ? current.min : undefined
   const max = current.max !== undefined && (previous.max === undefined || current.max > previous.max) ? current.max : undefined
-  const extremes = { ...(min !== undefined && { min }), ...(max !== undefined && { max }) }
+  const extremes: Extremes = {
+    ...(min !== undefined ? { min } : current.min !== undefined && { minBound: current.min }),
+    ...(max !== undefined ? { max } : current.max !== undefined && { maxBound: current.max }),
+  }
   if (current.kind === 'histogram' && previous.kind === 'histogram') {
     if (current.bounds.length !== previous.bounds.length || current.bounds.some((b, i) => b !== previous.bounds[i])) return undefined
     const counts = current.counts.map((c, i) => c - (previous.counts[i] ?? 0))
