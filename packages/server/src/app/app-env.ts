@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { AlertService } from '../alerts/alert-service'
 import type { Clock } from './clock'
 import type { ServiceConfig } from './config'
 import type { HeadlineIndex } from '../query/headline-index'
@@ -26,6 +27,8 @@ export interface AppDeps {
   usageLimiter: RateLimiter
   /** Key of the visitor hash, a random secret kept in the database. */
   visitorSecret: () => Promise<string>
+  /** Alert rules evaluated and webhooks delivered (alerts/). */
+  alerts: AlertService
   startedAt: number
 }
 

@@ -86,6 +86,17 @@ export interface ServiceConfig {
   streamQueueLimit: number
   /** Milliseconds between keep-alive comments on a live stream. */
   streamKeepAliveMs: number
+  /**
+   * Let alert webhooks reach private, loopback and link-local addresses (`serve --allow-private-webhooks`,
+   * `MCPDIR_ALLOW_PRIVATE_WEBHOOKS=1`); off, such webhooks are refused at creation and at every delivery.
+   */
+  allowPrivateWebhooks: boolean
+  /** The service's public base URL, for the links in webhooks (`--public-url`); `listen` uses its own when unset. */
+  publicUrl?: string
+  /** How often alert rules are evaluated and due digests sent. */
+  alertIntervalMs: number
+  /** How often webhook deliveries that fell due (retries) are attempted. */
+  deliveryIntervalMs: number
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -100,4 +111,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   headlineRefreshMs: 15_000,
   streamQueueLimit: 256,
   streamKeepAliveMs: 15_000,
+  allowPrivateWebhooks: false,
+  alertIntervalMs: 60_000,
+  deliveryIntervalMs: 5_000,
 }

@@ -3,6 +3,8 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import pino, { type Logger } from 'pino'
 import { adminServers } from '../routes/admin-servers'
+import { AlertService } from '../alerts/alert-service'
+import type { Resolve } from '../alerts/webhook-url'
 import { ApiError, errorResponse } from '../http/api-error'
 import type { AppDeps, AppEnv } from './app-env'
 import { readBodyWithin } from '../http/body-limit'
@@ -43,6 +45,8 @@ export interface CreateAppOptions {
    * starts its refresh.
    */
   backgroundJobs?: boolean
+  /** How webhook hosts resolve (tests); the system resolver by default. */
+  webhookResolve?: Resolve
 }
 
 export type MetricsApp = Hono<AppEnv> & {
@@ -90,6 +94,14 @@ export function createApp(options: CreateAppOptions): MetricsApp {
       visitorSecret ??= store.initSetting('visitor_secret', crypto.randomUUID() + crypto.randomUUID())
       return visitorSecret
     },
+    alerts: new AlertService({
+      store,
+      clock,
+      logger,
+      rollups,
+      settings: () => config,
+      ...(options.webhookResolve && { resolve: options.webhookResolve }),
+    }),
     startedAt: clock(),
   }
 
@@ -163,12 +175,14 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
     every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention).then(() => store.maintain()), 'retention')
     every(config.headlineRefreshMs, () => deps.headlines.refresh(), 'headline refresh')
+    deps.alerts.start(config.alertIntervalMs, config.deliveryIntervalMs)
   }
   return Object.assign(app, {
     deps,
     stop() {
       stopListening?.()
       for (const timer of timers) clearInterval(timer)
+      deps.alerts.stop()
       deps.hub.closeAll()
     },
   })

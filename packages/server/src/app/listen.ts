@@ -60,9 +60,12 @@ export async function listen(options: ListenOptions): Promise<ServiceHandle> {
       s.once('error', reject)
     })
     const port = (server.address() as AddressInfo).port
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    // links in alert webhooks point here unless a public URL was configured
+    app.deps.config.publicUrl ??= url
     let closing: Promise<void> | undefined
     return {
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      url,
       port,
       app,
       store,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { alertsCommand } from './alerts'
 import { backupCommand } from './backup'
 import type { Command } from './command'
 import { keysCommand } from './keys'
@@ -15,6 +16,7 @@ const commands: Record<string, Command> = {
   backup: backupCommand,
   migrate: migrateCommand,
   'system-test': systemTestCommand,
+  alerts: alertsCommand,
 }
 
 function mainHelp(): string {

@@ -25,7 +25,11 @@ ${DB_USAGE}
   --ingest-rate <n>    batches per second each ingest key may send, bursts of 4 × n (env MCPDIR_INGEST_RATE; default 50)
   --retention <spec>   how long data is kept (env MCPDIR_RETENTION), e.g. raw=7d,1m=2d,1h=14d,1d=forever: raw points,
                        the tiers 1m 5m 15m 1h 6h 1d (or minute, hour, day), events, usage, heartbeats; units m h d
-  --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)`,
+  --log-level <level>  pino level: fatal error warn info debug silent (env LOG_LEVEL; default info)
+  --public-url <url>   the service's public base URL, for links in alert webhooks (env MCPDIR_PUBLIC_URL;
+                       default the address it listens on)
+  --allow-private-webhooks  let alert webhooks reach private, loopback and link-local addresses
+                       (env MCPDIR_ALLOW_PRIVATE_WEBHOOKS=1; default off: refused at creation and delivery)`,
 
   async run(argv) {
     const { values } = parseArgs({
@@ -40,6 +44,8 @@ ${DB_USAGE}
         retention: { type: 'string', default: process.env.MCPDIR_RETENTION ?? '' },
         'ingest-rate': { type: 'string', default: process.env.MCPDIR_INGEST_RATE ?? '50' },
         'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+        'public-url': { type: 'string', default: process.env.MCPDIR_PUBLIC_URL },
+        'allow-private-webhooks': { type: 'boolean', default: process.env.MCPDIR_ALLOW_PRIVATE_WEBHOOKS === '1' },
       },
       strict: true,
       allowPositionals: false,
@@ -51,6 +57,8 @@ ${DB_USAGE}
     const level = values['log-level'] as string
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw usageError(`--log-level ${level} is not a pino level`)
 
+    const publicUrl = values['public-url']
+    if (publicUrl !== undefined && !/^https?:\/\/[^/]/.test(publicUrl)) throw usageError(`--public-url must be an http(s) URL, got "${publicUrl}"`)
     const ingestRate = Number(values['ingest-rate'])
     if (!(ingestRate > 0)) throw usageError(`--ingest-rate must be a positive number, got "${values['ingest-rate']}"`)
     let retention: ReturnType<typeof parseRetention>
@@ -74,7 +82,8 @@ ${DB_USAGE}
       }
     }
     const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
-    const config: Partial<ServiceConfig> = { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 } }
+    const config: Partial<ServiceConfig> = { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 },
+      allowPrivateWebhooks: values['allow-private-webhooks'], ...(publicUrl !== undefined && { publicUrl }) }
     let service: ServiceHandle
     try {
       service = await listen({ database: store, port, host: values.host, logger, config })

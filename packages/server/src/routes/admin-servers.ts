@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { describeIssues, parseWith, serverIdProblem } from '@mcpdir/metrics/protocol'
+import { adminAlerts } from './admin-alerts'
 import { ApiError } from '../http/api-error'
 import type { AppEnv } from '../app/app-env'
 import { requireAdmin } from '../http/auth'
@@ -15,7 +16,10 @@ const createBody = z.object({
   require_signature: z.boolean().optional(),
 })
 
-/** `/functions/v1/admin/servers`: register, list, rotate and remove servers (admin key as Bearer). */
+/**
+ * `/functions/v1/admin/servers`: register, list, rotate and remove servers, and their alert rules under
+ * `/:id/alerts` (admin-alerts.ts); admin key as Bearer.
+ */
 export function adminServers() {
   return new Hono<AppEnv>()
     .use(async (c, next) => {
@@ -52,6 +56,7 @@ export function adminServers() {
       if (!shown) throw new ApiError(404, 'not_found', `no server ${c.req.param('id')}`)
       return c.json({ success: true, ...shown, previous_valid_until: new Date(clock() + config.keyGraceMs).toISOString() })
     })
+    .route('/:id/alerts', adminAlerts())
     .delete('/:id', async (c) => {
       if (!(await c.var.deps.store.deleteServer(c.req.param('id')))) throw new ApiError(404, 'not_found', `no server ${c.req.param('id')}`)
       return c.json({ success: true })
