@@ -23,6 +23,7 @@ describe('routes', () => {
   it('live under /functions/v1, except health, Prometheus and OTLP (at the path OTLP exporters use)', () => {
     expect(ROUTES.otlpMetrics).toBe('/v1/metrics')
     for (const [name, path] of Object.entries(ROUTES)) {
+      if (name === 'badge') continue // README badges: /badge/:serverId/:metric.svg, short enough for a README
       if (name === 'healthz' || name === 'prometheusMetrics' || name === 'otlpMetrics') continue
       expect(path).toMatch(/^\/functions\/v1\/[a-z/-]+$/)
     }

@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import { parseMetricsAggregate } from './aggregate'
 import { parseCollectBatch } from './collect-payload'
 import {
+  badgeEndpointResponseSchema,
   collectResponseSchema,
   errorResponseSchema,
   healthzResponseSchema,
@@ -43,6 +44,11 @@ const SECTIONS: { heading: string; requests: Check[]; responses: Record<string, 
   },
   { heading: 'GET /functions/v1/metrics-stream', requests: [], responses: { token: (v) => streamTokenResponseSchema.safeParse(v) } },
   { heading: 'GET /functions/v1/servers', requests: [], responses: { list: (v) => serversListResponseSchema.safeParse(v) } },
+  {
+    heading: 'GET /badge/',
+    requests: [],
+    responses: { badge: (v) => badgeEndpointResponseSchema.safeParse(v), notFound: (v) => errorResponseSchema.safeParse(v) },
+  },
   { heading: 'POST /functions/v1/metrics-aggregate', requests: [parseMetricsAggregate], responses: { aggregate: (v) => metricsAggregateResponseSchema.safeParse(v) } },
   { heading: 'GET /healthz', requests: [], responses: { healthz: (v) => healthzResponseSchema.safeParse(v) } },
 ]
@@ -63,8 +69,9 @@ function examplesOf(section: string, body: string): Example[] {
   for (const [, lang, code] of body.matchAll(/```(\w*)\n([\s\S]*?)```/g) as IterableIterator<[string, string, string]>) {
     if (lang === 'json' || lang === 'jsonc') {
       const text = lang === 'jsonc' ? stripComments(code) : code
-      // every answer has `success`; a request body never does
-      found.push({ section, kind: 'success' in (parseJson(text) as object) ? 'response' : 'request', text })
+      // every answer has `success` (a shields.io endpoint badge `schemaVersion`); a request body has neither
+      const value = parseJson(text) as object
+      found.push({ section, kind: 'success' in value || 'schemaVersion' in value ? 'response' : 'request', text })
     }
     if (lang === 'bash') {
       for (const [, text] of code.matchAll(/(?:BODY=|-d )'(\{[^']*\})'/g)) found.push({ section, kind: 'request', text: text as string })

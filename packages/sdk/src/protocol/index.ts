@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export * from './aggregate'
+export * from './badges'
 export * from './alert-webhook'
 export * from './collect-payload'
 export * from './encoding'

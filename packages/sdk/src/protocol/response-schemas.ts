@@ -5,6 +5,7 @@
 // them. Browser bundles that do not import these do not carry zod (each protocol module is its own chunk).
 import { z } from 'zod'
 import type { MetricsAggregateResponse } from './aggregate'
+import { BADGE_COLORS, BADGE_STYLES, type BadgeEndpointResponse } from './badges'
 import { ERROR_CODES, type ErrorResponse } from './error-envelope'
 import { EVENT_TYPES } from './events'
 import type { BucketValues, MetricsFetchResponse } from './fetch-response'
@@ -187,6 +188,16 @@ export const streamTokenResponseSchema = z.strictObject({
   expires_at: epochMs,
 })
 
+/** What `GET /badge/{server_id}/{metric}.json` answers, `BadgeEndpointResponse`: a shields.io endpoint badge. */
+export const badgeEndpointResponseSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  label: z.string(),
+  message: z.string().min(1),
+  color: z.enum(BADGE_COLORS),
+  cacheSeconds: whole,
+  style: z.enum(BADGE_STYLES).optional(),
+})
+
 // Compile-time checks: each schema's output is the very type the protocol's interface for it declares (a field
 // missing, added, optional or typed differently on either side fails to compile).
 type Same<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
@@ -198,5 +209,6 @@ type _ResponseSchemasMatchTheirTypes = [
   Holds<Same<z.infer<typeof serversListResponseSchema>, ServersListResponse>>,
   Holds<Same<z.infer<typeof metricsAggregateResponseSchema>, MetricsAggregateResponse>>,
   Holds<Same<z.infer<typeof streamTokenResponseSchema>, StreamTokenResponse>>,
+  Holds<Same<z.infer<typeof badgeEndpointResponseSchema>, BadgeEndpointResponse>>,
   Holds<Same<{ [K in StreamEvent]: z.infer<(typeof streamMessageSchemas)[K]> }, StreamMessages>>,
 ]

@@ -32,6 +32,12 @@ export const ROUTES = {
   /** `GET`: the service's own metrics in the Prometheus text format. */
   prometheusMetrics: '/metrics',
   /**
+   * `GET /badge/:serverId/:metric.svg` (or `.json`, a shields.io endpoint body) `?period&label&style`: a README
+   * badge of a public server's headline number (see `BADGE_METRICS`, `badgePath`). Outside `API_PREFIX`, short
+   * enough for a README.
+   */
+  badge: '/badge',
+  /**
    * `POST`: OTLP/HTTP metrics (`ExportMetricsServiceRequest`, protobuf or JSON, optionally gzip) with the ingest
    * key in `X-API-Key` or `Authorization: Bearer`, for servers that accept unsigned ingest. At the path OTLP
    * exporters append to `OTEL_EXPORTER_OTLP_ENDPOINT`, so the service's base URL is the endpoint.

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino'
 import { adminServers } from '../routes/admin-servers'
 import { AlertService } from '../alerts/alert-service'
 import type { Resolve } from '../alerts/webhook-url'
+import { badge } from '../routes/badge'
 import { ApiError, errorResponse } from '../http/api-error'
 import type { AppDeps, AppEnv } from './app-env'
 import { readBodyWithin } from '../http/body-limit'
@@ -133,11 +134,13 @@ export function createApp(options: CreateAppOptions): MetricsApp {
     maxAge: 86_400,
   })
   for (const path of [ROUTES.metricsFetch, ROUTES.metricsStream, ROUTES.servers]) app.use(path, readCors)
+  app.use(`${ROUTES.badge}/*`, readCors)
   app.route(ROUTES.metricsFetch, metricsFetch())
   app.route(ROUTES.metricsAggregate, metricsAggregate())
   app.route(ROUTES.metricsStream, metricsStream())
   app.route(ROUTES.servers, serversList())
   app.route(ROUTES.adminServers, adminServers())
+  app.route(ROUTES.badge, badge())
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   app.onError((error, c) => {

@@ -151,4 +151,30 @@ describe('fuzzing every endpoint', () => {
       { numRuns: RUNS },
     )
   })
+
+  it('badges: hostile ids, metrics, labels and parameters', async () => {
+    // (a segment `.` or `..` is resolved away by URL parsing before any route sees it)
+    const part = fc.oneof(fc.constantFrom('fuzz', 'calls.svg', 'p95.json', 'availability.svg', 'x.', '.svg', '.json'), fc.string({ maxLength: 80 })).filter((p) => p !== '.' && p !== '..')
+    const period = fc.oneof(fc.constantFrom('', '7d', '1h'), fc.string({ maxLength: 20 }))
+    const style = fc.oneof(fc.constantFrom('', 'flat', 'flat-square'), fc.string({ maxLength: 20 }))
+    let drawn = 0
+    await fc.assert(
+      fc.asyncProperty(part, part, fc.string({ maxLength: 100, unit: 'binary' }), period, style, async (id, file, label, period, style) => {
+        const query = new URLSearchParams({ label, ...(period && { period }), ...(style && { style }) })
+        const path = `/badge/${encodeURIComponent(id)}/${encodeURIComponent(file)}?${query}`
+        const response = await app.request(path)
+        const text = await response.text()
+        expect(response.status, path).toBeLessThan(500)
+        if (response.status !== 200) expect(JSON.parse(text)).toMatchObject({ success: false, error: { code: expect.any(String) } })
+        // a badge drawn is one SVG element whose text is escaped: no tag, no control character from the label
+        else if ((drawn++, response.headers.get('content-type')?.startsWith('image/svg+xml'))) {
+          expect(text).toMatch(/^<svg [^]*<\/svg>$/)
+          expect(text).not.toMatch(/[\u0000-\u001f]/)
+          expect(text.match(/<title>([^<]*)<\/title>/)?.[1]).toBeDefined()
+        } else expect(JSON.parse(text)).toMatchObject({ schemaVersion: 1, label })
+      }),
+      { numRuns: RUNS * 4 },
+    )
+    expect(drawn).toBeGreaterThan(0)
+  })
 })

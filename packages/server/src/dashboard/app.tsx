@@ -1,9 +1,10 @@
 // The service's own dashboard (served at `/`): the servers it holds in a ServersTable (sortable, searchable, a
-// page at a time), each opening its MetricsTab. Private servers appear once the admin key is entered (kept in
-// this tab's sessionStorage only).
+// page at a time), each opening its MetricsTab and its README badge block (badge-block.tsx). Private servers
+// appear once the admin key is entered (kept in this tab's sessionStorage only).
 import { MetricsTab, ServersTable } from '@mcpdir/metrics-react'
 import { type FormEvent, StrictMode, useEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
+import { BadgeBlock } from './badge-block'
 
 const KEY_STORAGE = 'mcpdir-admin-key'
 
@@ -39,6 +40,7 @@ function App() {
           </a>
         </p>
         <MetricsTab serverId={selected} baseUrl={location.origin} live {...credentials} />
+        <BadgeBlock key={selected} serverId={selected} baseUrl={location.origin} />
       </main>
     )
   }

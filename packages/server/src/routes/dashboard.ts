@@ -16,6 +16,8 @@ body{margin:0;font:14px/1.4 system-ui,sans-serif;background:#fff;color:#1b1f24}
 main{max-width:1100px;margin:0 auto;padding:16px}table{border-collapse:collapse;width:100%}
 th,td{padding:6px 8px;border-bottom:1px solid #8884;text-align:right}th:first-child{text-align:left}
 caption{text-align:left;font-weight:600;padding:8px 0}.key{margin:8px 0 16px}
+.badge-block{margin:24px 0}.badge-block h2{font-size:16px}.badge-block img{vertical-align:middle}
+.badge-block textarea{box-sizing:border-box;width:100%;font:12px/1.4 ui-monospace,monospace}
 </style>
 </head>
 <body>
