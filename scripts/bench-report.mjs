@@ -113,10 +113,12 @@ if (server) {
     out(`| ${period} | ${r.coldFetchP50Ms} | ${r.fetchP50Ms} | ${r.fetchP95Ms} | ${r.plainGroupByP50Ms} | ${r.speedupOverGroupBy} | ${r.coldSpeedupOverGroupBy} | warm ${mark(r.fetchP95Ms <= 10)}, cold ${mark(r.coldFetchP50Ms <= 10)} |`)
   }
   out()
-  out('Each period reads the tier of its bucket width (12h: two 5-minute rows a bucket), so a report reads about')
-  out('buckets × series rows for the period and the one before (1d: 2 × 96 rows a series, where release 0 read')
-  out('2 × 1 440 minute rows and took 340–520 ms cold), tags parsed once per series and sketches decoded from their')
-  out('binary form. What is left of the cold read is reading those rows from SQLite and merging the timer sketches.')
+  out('A report reads its chart from the tier of its bucket width (12h: two 5-minute rows a bucket), and the totals')
+  out('of the period and the one before, and the breakdowns, from the fewest rows that hold them exactly: the coarsest')
+  out('buckets that fit, finer ones at the edges (`query/tier-cover.ts`; the 7 days before a 7d period are about 7 daily')
+  out('rows and a few 6-hour and hourly ones a series, not 168 hourly ones). Rows are read as arrays, tags parsed once')
+  out('per series, and stored sketches merged straight from their bytes (`Sketch.mergeBytes`), touching only their')
+  out('non-empty buckets. Release 0 read 2 × 1 440 minute rows a series for 1d and took 340–520 ms cold.')
 
   if (q.cold) {
     out()
@@ -140,11 +142,10 @@ if (server) {
     out(`The GROUP BY covers only the raw points still kept (${q.rawDays} day(s) in this profile), so for periods longer than`)
     out('that it reads less than the report does: the ratio understates the gain there.')
     out()
-    out('Where a cold read\'s time goes (CPU profile, 1h on SQLite): about a third reading the tier\'s rows, the rest decoding')
-    out('and merging timer sketches (dense bins, a few µs each) and building the answer. On a quiet machine the same')
-    out('reads take 19–48 ms p50 (1h to 7d). Sharing a row\'s sketch until a second one merges in made no measurable')
-    out('difference; the next candidates are fewer, wider sketch bins in the coarse tiers and keeping decoded')
-    out('sketches of rarely changing coarse buckets between reads.')
+    out('Where a cold read\'s time goes now (CPU profile, 12h on SQLite): about two thirds turning SQLite rows into')
+    out('JavaScript values (about 1 µs a row of nine columns), the rest merging sketches and building the answer.')
+    out('What would take it further: fewer rows crossing into JavaScript (per-name rows pre-merged at ingest for the')
+    out('charts, or the numeric columns of a row packed into one blob).')
   }
   if (q.memory) {
     out()
@@ -162,11 +163,21 @@ if (server) {
     out(`Unique visitors: ${fmt(u.totals.unique_visitors)} from the sketches, ${fmt(u.rawTotals.unique_visitors)} counted exactly.`)
   }
 
-  if (q.list) {
-    const list = q.list
+  // the full profile's list (10 000 servers) takes about 25 minutes to seed, so it is recorded apart
+  // (`BENCH_PROFILE=full node packages/server/bench/list.mjs`, its output saved as docs/benchmarks-list-full.json)
+  const recordedFull = existsSync(join(root, 'docs/benchmarks-list-full.json')) ? JSON.parse(readFileSync(join(root, 'docs/benchmarks-list-full.json'), 'utf8')) : undefined
+  for (const [list, heading] of [
+    [q.list, '## Query: the servers list'],
+    [q.list?.profile !== 'full' && recordedFull, '### The servers list, full profile (recorded apart)'],
+  ]) {
+    if (!list) continue
     out()
-    out('## Query: the servers list')
+    out(heading)
     out()
+    if (list === recordedFull) {
+      out(`Recorded ${list.recordedAt ?? 'apart'}: ${list.conditions ?? ''}`)
+      out()
+    }
     out(`${list.sizes.map((r) => fmt(r.servers)).join(', ')} servers with 7 days of hourly tool-call rollups and some usage each, period ${list.period},`)
     out('in-process (no socket). The list is answered from the headline index in memory; cold = the index had just')
     out('changed, so the sorted order was rebuilt on the request; warm = the same request again. Later page = a')
