@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { parseMetricsAggregate } from './aggregate'
+import { alertCreatedResponseSchema, alertListResponseSchema, parseAlertRule, parseAlertWebhookPayload } from './alert-webhook'
 import { parseCollectBatch } from './collect-payload'
 import {
   badgeEndpointResponseSchema,
@@ -49,6 +50,12 @@ const SECTIONS: { heading: string; requests: Check[]; responses: Record<string, 
     requests: [],
     responses: { badge: (v) => badgeEndpointResponseSchema.safeParse(v), notFound: (v) => errorResponseSchema.safeParse(v) },
   },
+  {
+    heading: '/functions/v1/admin/servers/{id}/alerts',
+    requests: [parseAlertRule],
+    responses: { created: (v) => alertCreatedResponseSchema.safeParse(v), list: (v) => alertListResponseSchema.safeParse(v) },
+  },
+  { heading: 'Alert and digest webhooks', requests: [parseAlertWebhookPayload], responses: {} },
   { heading: 'POST /functions/v1/metrics-aggregate', requests: [parseMetricsAggregate], responses: { aggregate: (v) => metricsAggregateResponseSchema.safeParse(v) } },
   { heading: 'GET /healthz', requests: [], responses: { healthz: (v) => healthzResponseSchema.safeParse(v) } },
 ]
