@@ -6,21 +6,13 @@
 // series. Memory is bounded three ways: series with data in one window (`maxSeries`; beyond it updates fold
 // into the name's `overflow` series), series remembered between windows (twice that; idle ones are forgotten
 // at a flush), and trie nodes (the trie is dropped and rebuilt when it grows past its bound).
-import type { Reporter } from './errors'
-import {
-  MAX_ABS_VALUE,
-  MAX_NAME_LENGTH,
-  MAX_TAG_KEY_LENGTH,
-  MAX_TAG_VALUE_LENGTH,
-  MAX_TAGS_PER_POINT,
-  type MetricPointInput,
-  type MetricType,
-  NAME_PATTERN,
-  TAG_KEY_PATTERN,
-  TAG_VALUE_PATTERN,
-  type Tags,
-  type TagsInput,
-} from './protocol/index'
+//
+// Nothing here throws into the host: a name or tags that cannot be read (a proxy, a throwing getter) give a
+// handle that records nothing, and a refused value is counted in `mcpdir.sdk.invalid_values` and reported
+// once per metric name.
+import { canonicalTags } from './canonical-tags'
+import { describeError, describeValue, type Reporter } from './errors'
+import { MAX_ABS_VALUE, type MetricPointInput, type MetricType, type Tags, type TagsInput } from './protocol/index'
 import { CounterSeries, GaugeSeries, SERIES_CLASSES, type Series, type SeriesOwner, TimerSeries } from './series'
 import { SelfMetrics } from './self-metrics'
 
@@ -81,28 +73,42 @@ export class Aggregator implements SeriesOwner {
   }
 
   private lookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
-    let node = this.roots[type].get(name)
-    if (node !== undefined && tags !== undefined) {
-      for (const k in tags) {
-        node = node.next?.get(k)
-        if (node === undefined) break
-        node = node.next?.get(tags[k])
-        if (node === undefined) break
+    try {
+      let node = this.roots[type].get(name)
+      if (node !== undefined && tags != null) {
+        if (typeof tags !== 'object') node = undefined
+        else {
+          for (const k in tags) {
+            node = node.next?.get(k)
+            if (node === undefined) break
+            node = node.next?.get(tags[k])
+            if (node === undefined) break
+          }
+        }
       }
+      return node?.series ?? this.slowLookup(type, name, tags ?? undefined)
+    } catch (error) {
+      this.self.invalidValues++
+      this.reportOnce(`unreadable:${typeof name === 'string' ? name.slice(0, 128) : ''}`, `metric ${describeValue(name)}: its name or tags could not be read (${describeError(error)}); it records nothing`)
+      return this.noop(type)
     }
-    return node?.series ?? this.slowLookup(type, name, tags)
   }
 
   private slowLookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
-    const canonical = this.canonicalTags(name, tags)
-    if (canonical === undefined) return this.noop(type, name)
+    const checked = canonicalTags(name, tags)
+    if (!('tags' in checked)) {
+      this.self.invalidValues++
+      this.reportOnce(checked.key, checked.message)
+      return this.noop(type)
+    }
+    const canonical = checked.tags
     const key = seriesKey(name, canonical)
     let series = this.known.get(`${type}:${key}`)
     if (series === undefined) {
       if (!this.names.has(name)) {
         if (this.names.size >= MAX_NAMES) {
           this.self.droppedSeries++
-          return this.noop(type, name)
+          return this.noop(type)
         }
         this.names.add(name)
       }
@@ -127,9 +133,7 @@ export class Aggregator implements SeriesOwner {
       this.trieNodes++
     }
     if (tags !== undefined) {
-      for (const k of Object.keys(tags)) {
-        node = this.child(this.child(node, k), tags[k])
-      }
+      for (const k in tags) node = this.child(this.child(node, k), tags[k])
     }
     node.series = series
   }
@@ -150,47 +154,19 @@ export class Aggregator implements SeriesOwner {
     this.trieNodes = 0
   }
 
-  /** Validates a name and tags; answers the tags as sorted strings, or undefined (reported) when invalid. */
-  private canonicalTags(name: string, tags: TagsInput | undefined): Tags | undefined {
-    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
-      this.rejectOnce(`name:${String(name)}`, `metric name ${JSON.stringify(name)} must match ${NAME_PATTERN} (≤ ${MAX_NAME_LENGTH} characters)`)
-      return undefined
-    }
-    if (tags === undefined || tags === null) return {}
-    const keys = Object.keys(tags).sort()
-    if (keys.length > MAX_TAGS_PER_POINT) {
-      this.rejectOnce(`tags:${name}`, `metric ${name} has ${keys.length} tags; at most ${MAX_TAGS_PER_POINT}`)
-      return undefined
-    }
-    const out: Tags = {}
-    for (const k of keys) {
-      const v = String(tags[k])
-      if (k.length > MAX_TAG_KEY_LENGTH || !TAG_KEY_PATTERN.test(k)) {
-        this.rejectOnce(`tagkey:${name}:${k}`, `metric ${name}: tag key ${JSON.stringify(k)} must match ${TAG_KEY_PATTERN}`)
-        return undefined
-      }
-      if (v.length > MAX_TAG_VALUE_LENGTH || !TAG_VALUE_PATTERN.test(v)) {
-        this.rejectOnce(`tagvalue:${name}:${k}`, `metric ${name}: tag ${k} must be ≤ ${MAX_TAG_VALUE_LENGTH} characters without control characters`)
-        return undefined
-      }
-      out[k] = v
-    }
-    return out
-  }
-
   private readonly reported = new Set<string>()
-  private rejectOnce(what: string, message: string): void {
-    this.self.invalidValues++
-    if (this.reported.has(what) || this.reported.size > 1_000) return
-    this.reported.add(what)
+  /** Reports a refusal through `onError` the first time its key is seen (at most 1 000 keys). */
+  private reportOnce(key: string, message: string): void {
+    if (this.reported.has(key) || this.reported.size >= 1_000) return
+    this.reported.add(key)
     this.reporter.error('invalid_metric', message)
   }
 
   /** A handle that records nothing (invalid names or tags): the host's code keeps working. */
-  private noop(type: MetricType, name: string): Series {
+  private noop(type: MetricType): Series {
     let series = this.noops.get(type)
     if (!series) {
-      series = new SERIES_CLASSES[type](NOOP_OWNER, type, name, {}, name)
+      series = new SERIES_CLASSES[type](NOOP_OWNER, type, '', {}, '')
       series.active = true
       this.noops.set(type, series)
     }
@@ -240,8 +216,9 @@ export class Aggregator implements SeriesOwner {
     return overflow
   }
 
-  invalid(): void {
+  invalid(series: Series, value: unknown, expected: string = EXPECTED[series.type]): void {
     this.self.invalidValues++
+    this.reportOnce(`value:${series.name}`, `metric ${series.name}: ${describeValue(value)} dropped; ${expected}`)
   }
 
   /**
@@ -251,9 +228,7 @@ export class Aggregator implements SeriesOwner {
   collect(timestamp: number): MetricPointInput[] {
     const points: MetricPointInput[] = []
     for (const series of this.window) {
-      const point = series.toPoint(timestamp)
-      if (isWithinLimits(point)) points.push(point)
-      else this.self.invalidValues += series.count
+      if (series.count > 0) this.pushPoint(points, series.toPoint(timestamp), series)
       series.reset()
     }
     this.window = []
@@ -261,6 +236,30 @@ export class Aggregator implements SeriesOwner {
     this.windowSeq++
     points.push(...this.self.collect(timestamp))
     return points
+  }
+
+  /**
+   * Adds a window's point. Every value in it passed its record site, so only its sum can exceed the protocol's
+   * range: a counter's or gauge's window is then sent as several points that add up to it (each value is in
+   * range, so there are never more parts than values); a timer's, whose sketch cannot be split, is dropped,
+   * counted and reported.
+   */
+  private pushPoint(points: MetricPointInput[], point: MetricPointInput, series: Series): void {
+    const sum = point.sum as number
+    if (Math.abs(sum) <= MAX_ABS_VALUE) {
+      points.push(point)
+      return
+    }
+    const count = point.count as number
+    const parts = Math.ceil(Math.abs(sum) / MAX_ABS_VALUE)
+    if (point.sketch !== undefined || !(parts <= count)) {
+      this.self.invalidValues += count
+      this.reportOnce(`value:${series.name}`, `metric ${series.name}: a window's sum passed ±${MAX_ABS_VALUE}; its ${count} updates were dropped`)
+      return
+    }
+    for (let i = 0; i < parts; i++) {
+      points.push({ ...point, count: Math.floor(count / parts) + (i < count % parts ? 1 : 0), sum: sum / parts })
+    }
   }
 
   /** Forgets series without data in the window just ended; held handles re-register when next used. */
@@ -280,11 +279,11 @@ function seriesKey(name: string, tags: Tags): string {
   return key
 }
 
-function isWithinLimits(point: MetricPointInput): boolean {
-  for (const v of [point.sum, point.min, point.max, point.last]) {
-    if (v !== undefined && !(Math.abs(v) <= MAX_ABS_VALUE)) return false
-  }
-  return true
+/** What a valid update of each type is, for the report of an invalid one (the protocol's number rules). */
+const EXPECTED: Record<MetricType, string> = {
+  counter: `an increment is a number from 0 to ${MAX_ABS_VALUE}`,
+  gauge: `a value is a finite number within ±${MAX_ABS_VALUE}`,
+  timer: `a duration is a number of milliseconds from 0 to ${MAX_ABS_VALUE}`,
 }
 
 const NOOP_OWNER: SeriesOwner = {

@@ -154,3 +154,78 @@ describe('createMetrics', () => {
     await metrics.flush()
   })
 })
+
+describe('createMetrics hardening (issue 17)', () => {
+  it('answers createMetrics(null) and other non-objects with a no-op, never throwing', async () => {
+    for (const options of [null, 5, 'x', 1n, Symbol('o'), [], () => {}]) {
+      let m: Metrics | undefined
+      expect(() => {
+        m = createMetrics(options as never)
+      }).not.toThrow()
+      expect(m?.enabled).toBe(false)
+      await m?.shutdown()
+    }
+    const trap = () => {
+      throw new Error('trap')
+    }
+    const hostile = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap })
+    expect(() => createMetrics(hostile)).not.toThrow()
+    expect(createMetrics(hostile).enabled).toBe(false)
+  })
+
+  it('reports a malformed signing secret once, at creation (invalid_config), and runs as a no-op', async () => {
+    collector = await startCollector({ secret })
+    const onError = vi.fn()
+    metrics = connect(collector.url, { signingSecret: 'whsec_not base64!', onError })
+    expect(onError).toHaveBeenCalledTimes(1)
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ code: 'invalid_config', message: expect.stringContaining('signingSecret') })
+    expect(metrics.enabled).toBe(false)
+    metrics.counter('c').inc()
+    await metrics.flush()
+    expect(collector.received).toHaveLength(0)
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('reports connection options of the wrong type or shape (invalid_config) instead of retrying forever', () => {
+    for (const bad of [{ serverId: 'bad id!' }, { endpoint: 'ftp://x' }, { apiKey: 5 }, { fetch: 'nope' }, { signingSecret: 42 }]) {
+      const onError = vi.fn()
+      const m = createMetrics({ serverId: 's', apiKey: 'k', endpoint: 'http://127.0.0.1:9', env: {}, handleProcessEvents: false, spool: false, onError, ...(bad as object) })
+      expect(m.enabled).toBe(false)
+      expect(onError.mock.calls.map(([e]) => e.code)).toEqual(['invalid_config'])
+    }
+  })
+
+  it('keeps the good points of a window beside a gauge set to a string (the batch is no longer refused)', async () => {
+    collector = await startCollector({ secret })
+    const onError = vi.fn()
+    metrics = connect(collector.url, { onError })
+    for (let i = 0; i < 100; i++) metrics.counter('good').inc()
+    metrics.gauge('g').set('7' as unknown as number)
+    metrics.gauge('g2').set(7)
+    await metrics.flush()
+    expect(collector.received.every((r) => r.batch !== undefined)).toBe(true)
+    const points = collector.points()
+    expect(total(points, 'good')).toBe(100)
+    expect(points.find((p) => p.name === 'g2')).toMatchObject({ count: 1, last: 7 })
+    expect(points.find((p) => p.name === 'g')).toBeUndefined()
+    expect(total(points, 'mcpdir.sdk.invalid_values')).toBe(1)
+    expect(onError.mock.calls.map(([e]) => e.code)).toEqual(['invalid_metric'])
+  })
+
+  it('drops an event whose details change after validation, keeping the rest of the window', async () => {
+    collector = await startCollector({ secret })
+    metrics = connect(collector.url, { onError: () => {} })
+    let reads = 0
+    const details = Object.defineProperty({}, 'v', {
+      enumerable: true,
+      get() {
+        if (++reads > 1) throw new Error('second read')
+        return 'ok'
+      },
+    }) as Record<string, string>
+    metrics.counter('kept').inc(3)
+    metrics.event('deployment', details)
+    await metrics.flush()
+    expect(total(collector.points(), 'kept')).toBe(3)
+  })
+})

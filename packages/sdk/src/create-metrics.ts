@@ -1,9 +1,9 @@
 import { Aggregator } from './aggregator'
 import { type Batch, buildBatches } from './batch'
-import { DEFAULT_RETRY, Delivery } from './delivery'
-import { createReporter, type Reporter } from './errors'
+import { Delivery } from './delivery'
+import { createReporter, describeError, describeValue, type Reporter } from './errors'
 import { noopMetrics } from './noop'
-import { type MetricsOptions, type ResolvedOptions, resolveOptions } from './options'
+import { type MetricsOptions, type ResolvedOptions, readOptions, resolveOptions } from './options'
 import { installProcessHooks } from './process-hooks'
 import { EVENT_TYPES, type EventDetails, type EventInput, type EventType, eventInputSchema, type TagsInput } from './protocol/index'
 import type { Counter, Gauge, Timer } from './series'
@@ -31,22 +31,41 @@ export interface Metrics {
 
 /**
  * Creates the SDK. Without an endpoint, API key or server id (in options or environment) it returns a
- * working no-op, so adding the SDK can never break a server.
+ * working no-op, so adding the SDK can never break a server. A malformed option (a signing secret that is not
+ * `whsec_` + base64, an invalid server id, URL or key, a value of the wrong type) is reported once through
+ * `onError` with code `invalid_config`, and the SDK runs as a no-op. Never throws, whatever it is given.
  *
  * @example
  * const metrics = createMetrics({ serverId, apiKey, signingSecret, endpoint })
  * metrics.counter('api_requests', { endpoint: 'query' }).inc()
  */
-export function createMetrics(options: MetricsOptions = {}): Metrics {
+export function createMetrics(options?: MetricsOptions): Metrics {
+  let reporter = createReporter(undefined, false)
   try {
-    const resolved = resolveOptions(options)
-    if ('disabled' in resolved) {
-      createReporter(options.onError, options.debug ?? false).debug(resolved.disabled)
+    const { options: raw, unreadable } = readOptions(options)
+    reporter = createReporter(raw.onError, Boolean(raw.debug))
+    if (unreadable.length > 0) {
+      reporter.error('invalid_config', `metrics are off: options ${unreadable.join(', ')} could not be read`)
       return noopMetrics
     }
-    return new MetricsClient(resolved, options)
+    const resolved = resolveOptions(raw)
+    if ('invalid' in resolved) {
+      reporter.error('invalid_config', resolved.invalid)
+      return noopMetrics
+    }
+    if ('disabled' in resolved) {
+      reporter.debug(resolved.disabled)
+      return noopMetrics
+    }
+    try {
+      return new MetricsClient(resolved)
+    } catch (error) {
+      reporter.error('internal', `metrics are off: ${describeError(error)}`, error)
+      return noopMetrics
+    }
   } catch (error) {
-    createReporter(options.onError, options.debug ?? false).error('internal', `metrics are off: ${String(error)}`, error)
+    // reading or checking the options threw (a getter, a proxy): they are not usable
+    reporter.error('invalid_config', `metrics are off: the options could not be read (${describeError(error)})`, error)
     return noopMetrics
   }
 }
@@ -64,11 +83,8 @@ class MetricsClient implements Metrics {
   private flushScheduled = false
   private shuttingDown: Promise<void> | undefined
 
-  constructor(
-    private readonly options: ResolvedOptions,
-    raw: MetricsOptions,
-  ) {
-    this.reporter = createReporter(raw.onError, options.debug)
+  constructor(private readonly options: ResolvedOptions) {
+    this.reporter = createReporter(options.onError, options.debug)
     const monotonic = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()
     this.aggregator = new Aggregator(
       { maxSeries: options.maxSeries, flushAt: options.maxBatchPoints, onWindowFull: () => this.scheduleFlush() },
@@ -77,8 +93,9 @@ class MetricsClient implements Metrics {
     )
     let transport: Promise<Transport> | undefined
     const getTransport = () => {
-      transport ??= raw.fetch
-        ? Promise.resolve(fetchTransport(raw.fetch, options.requestTimeoutMs))
+      const fetchImpl = options.fetch
+      transport ??= fetchImpl
+        ? Promise.resolve(fetchTransport(fetchImpl, options.requestTimeoutMs))
         : defaultTransport(options.requestTimeoutMs)
       return transport
     }
@@ -90,7 +107,7 @@ class MetricsClient implements Metrics {
       transport: getTransport,
       maxQueuedBatches: options.maxQueuedBatches,
       maxQueueBytes: options.maxQueueBytes,
-      retry: { ...DEFAULT_RETRY, ...options.retry },
+      retry: options.retry,
       reporter: this.reporter,
       self: this.aggregator.self,
       userAgent: `${SDK_NAME}/${SDK_VERSION}`,
@@ -140,25 +157,27 @@ class MetricsClient implements Metrics {
         this.aggregator.self.droppedEvents++
         return
       }
-      const event = { type, timestamp: Date.now(), ...(details !== undefined && { details }) }
-      const parsed = eventInputSchema.safeParse(event)
+      const parsed = eventInputSchema.safeParse({ type, timestamp: Date.now(), ...(details !== undefined && { details }) })
       if (!parsed.success) {
         this.reporter.error(
           'invalid_event',
-          `event ${JSON.stringify(type)} dropped: ${parsed.error.issues[0]?.message ?? 'invalid'} (types: ${EVENT_TYPES.join(', ')})`,
+          `event ${describeValue(type)} dropped: ${parsed.error.issues[0]?.message ?? 'invalid'} (types: ${EVENT_TYPES.join(', ')})`,
         )
         return
       }
-      this.events.push(event)
+      // the validated copy, not the caller's object: what is sent is exactly what was checked
+      this.events.push(parsed.data as EventInput)
     } catch (error) {
-      this.reporter.error('internal', `event failed: ${String(error)}`, error)
+      this.reporter.error('invalid_event', `event ${describeValue(type)} dropped: its details could not be read (${describeError(error)})`, error)
     }
   }
 
-  /** Sets the server version on the pending `restart` event (used by `instrument()`). */
+  /** Sets the server version on the pending `restart` event (used by `instrument()`), if it fits the event. */
   setServerVersion(version: string): void {
     const restart = this.events.find((e) => e.type === 'restart')
-    if (restart?.details && restart.details.server_version === undefined) restart.details.server_version = version
+    if (!restart?.details || restart.details.server_version !== undefined || typeof version !== 'string') return
+    const details = { ...restart.details, server_version: version }
+    if (eventInputSchema.safeParse({ ...restart, details }).success) restart.details = details
   }
 
   private scheduleFlush(): void {
@@ -181,7 +200,7 @@ class MetricsClient implements Metrics {
       this.delivery.enqueue(buildBatches(points, events, { maxBytes: this.options.maxBatchBytes, maxPoints: this.options.maxBatchPoints }))
       this.delivery.kick()
     } catch (error) {
-      this.reporter.error('internal', `flush failed: ${String(error)}`, error)
+      this.reporter.error('internal', `flush failed: ${describeError(error)}`, error)
     }
   }
 
@@ -193,7 +212,7 @@ class MetricsClient implements Metrics {
     if (this.closed) return
     this.endWindow()
     await this.delivery.drain(Date.now() + this.options.flushTimeoutMs).catch((error: unknown) => {
-      this.reporter.error('internal', `flush failed: ${String(error)}`, error)
+      this.reporter.error('internal', `flush failed: ${describeError(error)}`, error)
     })
   }
 
@@ -208,7 +227,7 @@ class MetricsClient implements Metrics {
       this.endWindow()
       this.spool?.save(this.delivery.pending)
     } catch (error) {
-      this.reporter.error('spool_failed', `spool failed: ${String(error)}`, error)
+      this.reporter.error('spool_failed', `spool failed: ${describeError(error)}`, error)
     }
   }
 
@@ -221,7 +240,7 @@ class MetricsClient implements Metrics {
       this.reporter.debug('shut down')
     })().catch((error: unknown) => {
       this.closed = true
-      this.reporter.error('internal', `shutdown failed: ${String(error)}`, error)
+      this.reporter.error('internal', `shutdown failed: ${describeError(error)}`, error)
     })
     return this.shuttingDown
   }

@@ -6,7 +6,10 @@ import { type MetricPointInput, SDK_METRIC_PREFIX, SDK_SELF_METRICS, type SdkSel
  * name in the protocol's `SDK_SELF_METRICS`.
  */
 export class SelfMetrics {
-  /** Updates with a non-finite, negative (timers, counters) or oversized value, or an invalid name or tags. */
+  /**
+   * Updates refused: a value that is not a number, not finite, beyond ±MAX_ABS_VALUE or negative (timers,
+   * counters); an invalid or unreadable name or tags; `time()` given a non-function.
+   */
   invalidValues = 0
   /** Updates folded into an overflow series because the window's series limit was reached. */
   droppedSeries = 0
