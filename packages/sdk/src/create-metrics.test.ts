@@ -118,8 +118,18 @@ describe('createMetrics', () => {
       await metrics.flush()
     }
     collector = await startCollector({ secret, port })
-    await metrics.flush()
-    await metrics.flush()
+    // each flush waits at most flushTimeoutMs for the queue to drain: on a busy machine the queued batches can
+    // take several, so flush until everything is accounted for (a lost, unreported point never gets there)
+    const accounted = () => total(collector.points(), 'work') + 10 * total(collector.points(), 'mcpdir.sdk.dropped_batches')
+    await expect
+      .poll(
+        async () => {
+          await metrics.flush()
+          return accounted()
+        },
+        { timeout: 15_000, interval: 50 },
+      )
+      .toBe(50)
     const points = collector.points()
     // 5 windows of 10 during the outage; the queue keeps 3 batches, so at least 2 were dropped (3 when the
     // recovery window was queued before the retries got through). Whatever was lost is reported, exactly.
