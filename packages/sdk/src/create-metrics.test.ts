@@ -117,14 +117,16 @@ describe('createMetrics', () => {
       metrics.counter('work').inc(10)
       await metrics.flush()
     }
-    collector = await startCollector({ secret, port })
+    const restarted = await startCollector({ secret, port })
+    collector = restarted
+    const sender = metrics
     // each flush waits at most flushTimeoutMs for the queue to drain: on a busy machine the queued batches can
     // take several, so flush until everything is accounted for (a lost, unreported point never gets there)
-    const accounted = () => total(collector.points(), 'work') + 10 * total(collector.points(), 'mcpdir.sdk.dropped_batches')
+    const accounted = () => total(restarted.points(), 'work') + 10 * total(restarted.points(), 'mcpdir.sdk.dropped_batches')
     await expect
       .poll(
         async () => {
-          await metrics.flush()
+          await sender.flush()
           return accounted()
         },
         { timeout: 15_000, interval: 50 },
