@@ -10,7 +10,8 @@ import { AggregationTemporality, AggregationType, MeterProvider, PeriodicExporti
 import { type MetricsFetchResponse, nearestRank, SKETCH_RELATIVE_ACCURACY } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningService, startService } from '../src/testing'
-import { addServer, type Credentials, query } from './helpers'
+import { gzipSync } from 'node:zlib'
+import { addServer, type Credentials, post, postStream, query, rowCounts } from './helpers'
 
 /** OpenTelemetry's advised boundaries for mcp.server.operation.duration, in seconds. */
 const MCP_BOUNDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
@@ -164,5 +165,27 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
     // the export reached the service and was refused as such
     const prometheus = await (await fetch(`${service.url}/metrics`)).text()
     expect(prometheus).toMatch(/mcpdir_rejects_total\{reason="signature_required"\} 1/)
+  })
+
+  it('refuses malformed, oversized, bombed and mistyped bodies over HTTP with their 4xx, writing nothing', async () => {
+    const creds = addServer(service.dbPath, 'otel-refusals', '--no-signature')
+    const url = `${service.url}/v1/metrics`
+    const key = { 'x-api-key': creds.api_key }
+    const before = rowCounts(service.dbPath)
+    const refusals: [Promise<{ status: number; json?: unknown; body?: string }>, number, string][] = [
+      [post(url, Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { ...key, 'content-type': 'application/x-protobuf' }), 400, 'invalid_body'],
+      [post(url, '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","unknownKind":{}}]}]}]}', { ...key, 'content-type': 'application/json' }), 400, 'invalid_body'],
+      [post(url, '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","gauge":{"dataPoints":[{"asDouble":"NaN"}]}}]}]}]}', { ...key, 'content-type': 'application/json' }), 400, 'invalid_body'],
+      [post(url, '{}', { ...key, 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
+      [post(url, gzipSync(Buffer.alloc(8 * 1024 * 1024)), { ...key, 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }), 413, 'payload_too_large'],
+      [postStream(url, 40, 64 * 1024, { ...key, 'content-type': 'application/x-protobuf' }), 413, 'payload_too_large'],
+    ]
+    for (const [request, status, code] of refusals) {
+      const response = await request
+      const body = response.json ?? JSON.parse(response.body ?? '{}')
+      expect(response.status, JSON.stringify(body)).toBe(status)
+      expect(body).toMatchObject({ success: false, error: { code } })
+    }
+    expect(rowCounts(service.dbPath)).toEqual(before)
   })
 })
