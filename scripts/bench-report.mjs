@@ -84,6 +84,19 @@ if (server) {
     if (!r) continue
     out(`| ${store} | ${fmt(r.pointsPerSecond)} | ${fmt(r.batchesPerSecond)} | ${fmt(r.ceilingPointsPerSecond)} | ${Math.round(r.shareOfCeiling * 100)} % | ${mark(r.shareOfCeiling >= 0.5 && r.pointsPerSecond >= 200_000)} |`)
   }
+  if (server.otlp) {
+    const o = server.otlp
+    out()
+    out(`OTLP (\`POST /v1/metrics\`, bench/otlp.mjs) beside metrics-collect on one SQLite service in one run: ${o.senders} senders,`)
+    out(`requests of ${o.requestPoints} data points (counters, gauges, histograms of the MCP boundaries), each stored as one point.`)
+    out()
+    out('| sent as | points/s |')
+    out('|---|---|')
+    out(`| metrics-collect, signed JSON batches | ${fmt(o.collectPointsPerSecond)} |`)
+    out(`| OTLP protobuf, delta | ${fmt(o.otlpProtobufPointsPerSecond)} (${Math.round(o.otlpShareOfCollect * 100)} % of metrics-collect) |`)
+    out(`| OTLP JSON, delta | ${fmt(o.otlpJsonPointsPerSecond)} |`)
+    out(`| OTLP protobuf, cumulative (each point against its series' stored state) | ${fmt(o.otlpCumulativePointsPerSecond)} |`)
+  }
   const capacity = Math.floor(ing.sqlite.pointsPerSecond / 5)
   out()
   out(`**Capacity.** An MCP server with 50 series flushing every 10 s sends 5 points/s. At the measured SQLite rate one`)

@@ -1,9 +1,10 @@
-// `npm run bench` for the service: ingest (SQLite, and PostgreSQL when its binaries are here), query and
-// live latency. Writes bench-results/server.json.
+// `npm run bench` for the service: ingest (SQLite, and PostgreSQL when its binaries are here), OTLP ingest beside
+// metrics-collect (SQLite), query and live latency. Writes bench-results/server.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { PG_BIN, startPostgres } from '../dist/internal/postgres-cluster.js'
 import { benchIngest } from './ingest.mjs'
 import { benchLive } from './live.mjs'
+import { benchOtlp } from './otlp.mjs'
 import { benchQuery } from './query.mjs'
 
 const results = { profile: process.env.BENCH_PROFILE === 'full' ? 'full' : 'quick' }
@@ -11,6 +12,8 @@ const cluster = PG_BIN ? startPostgres() : undefined
 try {
   results.ingest = await benchIngest(cluster ? { postgresUrl: cluster.createDatabase('bench') } : {})
   process.stderr.write(`ingest: ${JSON.stringify(results.ingest)}\n`)
+  results.otlp = await benchOtlp()
+  process.stderr.write(`otlp: ${JSON.stringify(results.otlp)}\n`)
   results.query = await benchQuery(cluster ? { postgresUrl: cluster.createDatabase('query') } : {})
 } finally {
   cluster?.stop()
