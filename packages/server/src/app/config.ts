@@ -97,6 +97,11 @@ export interface ServiceConfig {
   alertIntervalMs: number
   /** How often webhook deliveries that fell due (retries) are attempted. */
   deliveryIntervalMs: number
+  /**
+   * OTLP resource attributes that become tags of every point of their resource (`serve --otlp-resource-tags`,
+   * `MCPDIR_OTLP_RESOURCE_TAGS`), e.g. `deployment.environment.name`; none by default, so cardinality stays bounded.
+   */
+  otlpResourceTags: string[]
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -114,4 +119,5 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   allowPrivateWebhooks: false,
   alertIntervalMs: 60_000,
   deliveryIntervalMs: 5_000,
+  otlpResourceTags: [],
 }

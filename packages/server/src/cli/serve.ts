@@ -5,6 +5,7 @@ import { listen, type ServiceHandle } from '../app/listen'
 import type { Command } from './command'
 import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openDatabase, usageError } from './database-options'
 import { generateKey, hashKey } from '../credentials/keys'
+import { isTagKey } from '../otlp/attributes'
 import { parseRetention } from './retention-option'
 
 export const DEFAULT_PORT = 8787
@@ -29,7 +30,9 @@ ${DB_USAGE}
   --public-url <url>   the service's public base URL, for links in alert webhooks (env MCPDIR_PUBLIC_URL;
                        default the address it listens on)
   --allow-private-webhooks  let alert webhooks reach private, loopback and link-local addresses
-                       (env MCPDIR_ALLOW_PRIVATE_WEBHOOKS=1; default off: refused at creation and delivery)`,
+                       (env MCPDIR_ALLOW_PRIVATE_WEBHOOKS=1; default off: refused at creation and delivery)
+  --otlp-resource-tags <keys>  comma-separated OTLP resource attributes kept as tags of their points, at most 4,
+                       e.g. deployment.environment.name (env MCPDIR_OTLP_RESOURCE_TAGS; default none)`,
 
   async run(argv) {
     const { values } = parseArgs({
@@ -46,6 +49,7 @@ ${DB_USAGE}
         'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
         'public-url': { type: 'string', default: process.env.MCPDIR_PUBLIC_URL },
         'allow-private-webhooks': { type: 'boolean', default: process.env.MCPDIR_ALLOW_PRIVATE_WEBHOOKS === '1' },
+        'otlp-resource-tags': { type: 'string', default: process.env.MCPDIR_OTLP_RESOURCE_TAGS ?? '' },
       },
       strict: true,
       allowPositionals: false,
@@ -61,6 +65,10 @@ ${DB_USAGE}
     if (publicUrl !== undefined && !/^https?:\/\/[^/]/.test(publicUrl)) throw usageError(`--public-url must be an http(s) URL, got "${publicUrl}"`)
     const ingestRate = Number(values['ingest-rate'])
     if (!(ingestRate > 0)) throw usageError(`--ingest-rate must be a positive number, got "${values['ingest-rate']}"`)
+    const otlpResourceTags = values['otlp-resource-tags'].split(',').map((key) => key.trim()).filter(Boolean)
+    const badTag = otlpResourceTags.find((key) => !isTagKey(key))
+    if (badTag !== undefined) throw usageError(`--otlp-resource-tags: ${badTag} is not a tag key (a letter, then letters, digits, _ . -)`)
+    if (otlpResourceTags.length > 4) throw usageError('--otlp-resource-tags: at most 4 keys (each is a tag on every point, beside the MCP ones)')
     let retention: ReturnType<typeof parseRetention>
     try {
       retention = parseRetention(values.retention)
@@ -83,7 +91,7 @@ ${DB_USAGE}
     }
     const cors = values.cors === '*' ? '*' : values.cors.split(',').map((o) => o.trim()).filter(Boolean)
     const config: Partial<ServiceConfig> = { adminKeyHash, corsOrigins: cors, trustProxy: values['trust-proxy'], retention, ingestRate: { perSecond: ingestRate, burst: ingestRate * 4 },
-      allowPrivateWebhooks: values['allow-private-webhooks'], ...(publicUrl !== undefined && { publicUrl }) }
+      allowPrivateWebhooks: values['allow-private-webhooks'], otlpResourceTags, ...(publicUrl !== undefined && { publicUrl }) }
     let service: ServiceHandle
     try {
       service = await listen({ database: store, port, host: values.host, logger, config })

@@ -114,6 +114,12 @@ describe('POST /v1/metrics', () => {
     expect(report.metrics.some((m) => m.name === 'mcp.server.operation.duration')).toBe(false)
   })
 
+  it('keeps the resource attributes the service is configured with as tags (otlpResourceTags), and no others', async () => {
+    const { exportOtlp, store } = await otlpSetup({ otlpResourceTags: ['deployment.environment.name'] })
+    await exportOtlp(otlpRequest([gaugeMetric('g', [{ timeMs: T0, value: 1 }])], { 'service.name': 'svc', 'deployment.environment.name': 'prod', 'host.name': 'h' }))
+    expect(store.db.prepare("SELECT tags FROM series WHERE server_id = 'otel'").all()).toEqual([{ tags: '{"deployment.environment.name":"prod"}' }])
+  })
+
   it('records a change of service.version as a version_change event', async () => {
     const { clock, exportOtlp, fetchReport } = await otlpSetup()
     const at = (version: string, dt: number) => {

@@ -33,7 +33,7 @@ export async function ingestOtlp(c: Context<AppEnv>) {
   const encoding = encodingOf(c.req.header('content-type'))
   const body = await inflateBody(c.var.body, c.req.header('content-encoding'), MAX_BODY_BYTES)
   const request = decodeRequest(body, encoding)
-  const mapped = mapRequest(request, { nowMs: now, maxAgeMs: maxPointAgeMs(config.retention.rawMs) })
+  const mapped = mapRequest(request, { nowMs: now, maxAgeMs: maxPointAgeMs(config.retention.rawMs), resourceTags: config.otlpResourceTags })
 
   // an export with points taken is a sign of life, as the SDK's heartbeat is (availability)
   const events: ServerEvent[] = request.dataPoints > mapped.rejected ? [{ type: 'heartbeat', timestamp: now, details: {} }] : []

@@ -14,17 +14,23 @@ export function tagValue(value: string | undefined): string {
 /** Control characters as spaces, cut to the tag length limit. */
 const cleanValue = (value: string) => value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_TAG_VALUE_LENGTH)
 
+/** True when `key` may be a tag key: a letter, then letters, digits, `_ . -`, at most the key length limit. */
+export function isTagKey(key: string): boolean {
+  return key.length <= MAX_TAG_KEY_LENGTH && TAG_KEY_PATTERN.test(key)
+}
+
 /**
- * A data point's attributes as its series' tags (keys sorted), or why they cannot be: a key the tag rules refuse,
- * or more attributes than a point may have tags. Values are never refused: control characters become spaces and
+ * A data point's attributes as its series' tags (keys sorted), beside `extra` (its resource's tags, which its own
+ * attributes override), or why they cannot be: a key the tag rules refuse, or more tags than a point may have. Values are never refused: control characters become spaces and
  * long ones are cut to the limit.
  */
-export function attributeTags(attributes: Attributes): { ok: true; tags: Tags } | { ok: false; reason: string } {
+export function attributeTags(attributes: Attributes, extra: Tags = {}): { ok: true; tags: Tags } | { ok: false; reason: string } {
   const keys = Object.keys(attributes)
-  if (keys.length > MAX_TAGS_PER_POINT) return { ok: false, reason: `${keys.length} attributes; a point may have at most ${MAX_TAGS_PER_POINT}` }
-  const tags: Tags = {}
+  const count = new Set([...keys, ...Object.keys(extra)]).size
+  if (count > MAX_TAGS_PER_POINT) return { ok: false, reason: `${count} attributes (resource tags included); a point may have at most ${MAX_TAGS_PER_POINT}` }
+  const tags: Tags = { ...extra }
   for (const key of keys) {
-    if (key.length > MAX_TAG_KEY_LENGTH || !TAG_KEY_PATTERN.test(key)) {
+    if (!isTagKey(key)) {
       return { ok: false, reason: `attribute key ${JSON.stringify(key.slice(0, 80))} is not a tag key (a letter, then letters, digits, _ . -; at most ${MAX_TAG_KEY_LENGTH})` }
     }
     tags[key] = cleanValue(attributes[key] as string)

@@ -71,6 +71,26 @@ describe('mapRequest', () => {
     expect(mapped.reasons.slice(1).join('\n')).toMatch(/non-monotonic delta Sum[\s\S]*cannot be negative[\s\S]*5 minutes ahead[\s\S]*at most 16/)
   })
 
+  it('adds the configured resource attributes as tags of every point, the point\'s own attributes first', () => {
+    const json = otlpRequest(
+      [
+        gaugeMetric('g', [{ timeMs: NOW, value: 1, attributes: { region: 'point' } }]),
+        histogramMetric('mcp.server.operation.duration', 'delta', [1], [{ timeMs: NOW, values: [0.5], attributes: { 'mcp.method.name': 'tools/list' } }]),
+      ],
+      { 'service.name': 's', 'deployment.environment.name': 'prod', region: 'eu', 'host.name': 'h1' },
+    )
+    const mapped = mapRequest(decodeRequest(new TextEncoder().encode(JSON.stringify(json)), 'json'), {
+      nowMs: NOW,
+      maxAgeMs: 86_400_000,
+      resourceTags: ['deployment.environment.name', 'region', 'absent'],
+    })
+    expect(mapped.points[0]?.tags).toEqual({ 'deployment.environment.name': 'prod', region: 'point' })
+    expect(mapped.points.slice(1).map((p) => p.tags['deployment.environment.name'])).toEqual(['prod', 'prod'])
+    expect(mapped.points[1]?.tags).not.toHaveProperty('host.name')
+    // without the setting, resource attributes are never tags
+    expect(map(json).points[0]?.tags).toEqual({ region: 'point' })
+  })
+
   it("notes each resource's service.version once", () => {
     const mapped = map({
       resourceMetrics: [

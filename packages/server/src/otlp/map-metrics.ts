@@ -12,9 +12,9 @@
 // | `mcp.server.operation.duration` | the MCP series (semconv-mcp.ts) |
 // | Summary; Sum not monotonic and delta; Sum of unspecified temporality | refused (partial success) |
 import { createHash } from 'node:crypto'
-import { MAX_ABS_VALUE, MAX_FUTURE_SKEW_MS, MAX_NAME_LENGTH, type MetricPoint, NAME_PATTERN } from '@mcpdir/metrics/protocol'
+import { MAX_ABS_VALUE, MAX_FUTURE_SKEW_MS, MAX_NAME_LENGTH, type MetricPoint, NAME_PATTERN, type Tags } from '@mcpdir/metrics/protocol'
 import { ApiError } from '../http/api-error'
-import { attributeTags } from './attributes'
+import { attributeTags, tagValue } from './attributes'
 import { type PointTarget, pointsOf, timerOf } from './map-points'
 import type { Attributes, ExpHistogramPoint, HistogramPoint, OtlpMetric, OtlpRequest } from './otlp-model'
 import { MCP_SERVER_DURATION } from './semconv-mcp'
@@ -50,6 +50,8 @@ export interface MapOptions {
   nowMs: number
   /** The oldest point age accepted (the service's raw retention less the protocol's margin). */
   maxAgeMs: number
+  /** Resource attributes kept as tags of every point of their resource (`ServiceConfig.otlpResourceTags`). */
+  resourceTags?: readonly string[]
 }
 
 const MAX_REASONS = 5
@@ -71,12 +73,17 @@ export function mapRequest(request: OtlpRequest, options: MapOptions): MappedReq
     const service = resource.attributes['service.name'] ?? ''
     const version = resource.attributes['service.version']
     if (version !== undefined && !out.versions.some((v) => v.service === service)) out.versions.push({ service, version })
-    for (const metric of resource.metrics) mapMetric(metric, identity, options, out)
+    const resourceTags: Tags = {}
+    for (const key of options.resourceTags ?? []) {
+      const value = resource.attributes[key]
+      if (value !== undefined) resourceTags[key] = tagValue(value)
+    }
+    for (const metric of resource.metrics) mapMetric(metric, identity, resourceTags, options, out)
   }
   return out
 }
 
-function mapMetric(m: OtlpMetric, identity: string, options: MapOptions, out: MappedRequest): void {
+function mapMetric(m: OtlpMetric, identity: string, resourceTags: Tags, options: MapOptions, out: MappedRequest): void {
   const reject = (n: number, reason: string) => {
     out.rejected += n
     if (out.reasons.length < MAX_REASONS) out.reasons.push(`${m.name || '(no name)'} (${m.path}): ${reason}`)
@@ -95,7 +102,7 @@ function mapMetric(m: OtlpMetric, identity: string, options: MapOptions, out: Ma
     const timestamp = p.timeMs > 0 ? p.timeMs : options.nowMs
     if (timestamp < options.nowMs - options.maxAgeMs) return reject(1, 'the point is older than the raw retention')
     if (timestamp > options.nowMs + MAX_FUTURE_SKEW_MS) return reject(1, 'the point is more than 5 minutes ahead')
-    const tags = mcp ? { ok: true as const, tags: {} } : attributeTags(p.attributes)
+    const tags = mcp ? { ok: true as const, tags: resourceTags } : attributeTags(p.attributes, resourceTags)
     if (!tags.ok) return reject(1, tags.reason)
     const target: PointTarget = { name: m.name, unit: m.unit, numberAs, mcp, tags: tags.tags, attributes: p.attributes, timestamp }
     const value = valueOf(m, i)

@@ -14,7 +14,7 @@ export interface PointTarget {
   numberAs: 'counter' | 'gauge'
   /** `mcp.server.operation.duration`: mapped onto the MCP series (semconv-mcp.ts) instead of its own name. */
   mcp: boolean
-  /** The series' tags (unused for MCP, which reads `attributes`). */
+  /** The series' tags (for MCP, only its resource's: the rest comes from `attributes`). */
   tags: Tags
   attributes: Attributes
   timestamp: number
@@ -46,6 +46,6 @@ export function pointsOf(target: PointTarget, value: CumulativeValue): MetricPoi
   const built = timerOf(value, target.unit)
   if (!built.ok) return []
   const t = built.timer
-  if (target.mcp) return mcpPoints(target.attributes, t, timestamp)
+  if (target.mcp) return mcpPoints(target.attributes, t, timestamp, tags)
   return [{ name, type: 'timer', tags, timestamp, count: t.count, sum: t.sum, min: t.min, max: t.max, last: t.max, sketch: t.sketch }]
 }

@@ -51,13 +51,15 @@ export interface TimerValues {
  * `mcp.request.duration` (timer) tagged `method`, and for `tools/call`, `prompts/get`, `resources/read` with
  * their target attribute and for `initialize`, the kind's own pair (`mcp.tool.calls` / `mcp.tool.duration`
  * tagged `tool`, …). Every point is tagged as the SDK tags its own: `client`, `client_version`, `protocol`,
- * `outcome` (from `error.type`), `transport` when known, and `error_type` on the request pair when there is one.
+ * `outcome` (from `error.type`), `transport` when known, and `error_type` on the request pair when there is one;
+ * and with `resourceTags`, the resource attributes the service is configured to keep.
  */
-export function mcpPoints(attributes: Attributes, timer: TimerValues, timestamp: number): MetricPoint[] {
+export function mcpPoints(attributes: Attributes, timer: TimerValues, timestamp: number, resourceTags: Tags = {}): MetricPoint[] {
   const a = MCP_OTEL.attributes
   const errorType = attributes[a.error_type]
   const transport = TRANSPORTS[attributes[a.transport] ?? '']
   const tags: Tags = {
+    ...resourceTags,
     [MCP_TAG.client]: tagValue(attributes[MCP_CLIENT_ATTRIBUTES.name]),
     [MCP_TAG.clientVersion]: tagValue(attributes[MCP_CLIENT_ATTRIBUTES.version]),
     [MCP_TAG.protocol]: tagValue(attributes[a.protocol]),
