@@ -8,8 +8,11 @@ import {
   badgeMarkdown,
   badgePath,
   DEFAULT_PERIOD,
+  MAX_SERVERS_LIMIT,
   type Period,
   PERIODS,
+  ROUTES,
+  type ServersListResponse,
 } from '@mcpdir/metrics/protocol'
 import { useEffect, useRef, useState } from 'react'
 
@@ -30,11 +33,16 @@ export function BadgeBlock({ serverId, baseUrl }: BadgeBlockProps) {
   const text = useRef<HTMLTextAreaElement>(null)
 
   useEffect(() => {
-    // the JSON form answers 404 for private, disabled and unknown servers alike, and costs no image
+    // a badge exists for exactly the public servers of the list (asked without credentials): a list request
+    // answers 200 whichever the server is, so the page logs no failed request for a private or new one
     const controller = new AbortController()
     setAvailable('checking')
-    fetch(`${baseUrl}${badgePath(serverId, 'calls', { format: 'json' })}`, { signal: controller.signal, cache: 'no-cache' })
-      .then((response) => setAvailable(response.ok ? 'public' : 'none'))
+    const query = new URLSearchParams({ q: serverId, limit: String(MAX_SERVERS_LIMIT) })
+    fetch(`${baseUrl}${ROUTES.servers}?${query}`, { signal: controller.signal, cache: 'no-cache', credentials: 'omit' })
+      .then(async (response) => {
+        const list = response.ok ? ((await response.json()) as ServersListResponse) : undefined
+        setAvailable(list?.servers.some((s) => s.id === serverId && !s.is_private) ? 'public' : 'none')
+      })
       .catch(() => {
         if (!controller.signal.aborted) setAvailable('none')
       })
