@@ -73,6 +73,13 @@ export class Aggregator implements SeriesOwner {
   }
 
   private lookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
+    // untagged (the common `gauge('name')`): Map.get reads no property of its key, so nothing here can throw
+    if (tags === undefined) return this.roots[type].get(name)?.series ?? this.guardedLookup(type, name, undefined)
+    return this.guardedLookup(type, name, tags)
+  }
+
+  /** The lookup that reads the caller's tags (which may be proxies or have throwing getters), guarded. */
+  private guardedLookup(type: MetricType, name: string, tags: TagsInput | undefined): Series {
     try {
       let node = this.roots[type].get(name)
       if (node !== undefined && tags != null) {
