@@ -135,20 +135,27 @@ function colouredShare(page: Page, chart: string) {
   }, chart)
 }
 
-/** The number in the Calls column of a breakdown table's row. */
-async function breakdownCalls(page: Page, table: string, key: string) {
-  const row = page.locator(`section[aria-label="${table}"] tbody tr`, { has: page.locator('th', { hasText: new RegExp(`^${key}$`) }) })
-  return leadingNumber(await row.locator('td').first().innerText())
-}
-
-/** The Tool calls card, the search tool's and claude-ai's table rows, and the sum of the calls chart's data table. */
+/**
+ * The Tool calls card, the search tool's and claude-ai's table rows, and the sum of the calls chart's data table,
+ * read from the page in one go: a refetch landing between separate reads would mix two reports.
+ */
 async function pageTotals(page: Page) {
-  const perBucket = await page.locator('figure[aria-label="Requests and errors"] details tbody tr').evaluateAll((rows) => rows.map((row) => row.querySelector('td')?.textContent ?? ''))
+  const texts = await page.evaluate(() => {
+    const row = (table: string, key: string) =>
+      [...document.querySelectorAll(`section[aria-label="${table}"] tbody tr`)].find((tr) => tr.querySelector('th')?.textContent?.trim() === key)?.querySelector('td')?.textContent ?? ''
+    const card = [...document.querySelectorAll('.mcpdir-card')].find((c) => c.querySelector('dt')?.textContent?.trim() === 'Tool calls')
+    return {
+      card: card?.querySelector('dd')?.textContent ?? '',
+      tool: row('Tools', 'search'),
+      client: row('Clients', 'claude-ai'),
+      chart: [...document.querySelectorAll('figure[aria-label="Requests and errors"] details tbody tr')].map((tr) => tr.querySelector('td')?.textContent ?? ''),
+    }
+  })
   return {
-    card: leadingNumber(await cardText(page, 'Tool calls')),
-    tool: await breakdownCalls(page, 'Tools', 'search'),
-    client: await breakdownCalls(page, 'Clients', 'claude-ai'),
-    chart: perBucket.reduce((total, text) => total + leadingNumber(text), 0),
+    card: leadingNumber(texts.card),
+    tool: leadingNumber(texts.tool),
+    client: leadingNumber(texts.client),
+    chart: texts.chart.reduce((total, text) => total + leadingNumber(text), 0),
   }
 }
 
@@ -203,7 +210,9 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
   })
 
   it('shows new data live after an SDK flush, without refetching', async () => {
-    await awayFromMinuteEnd()
+    // the 1h window moves at each minute's end (its oldest minute drops out, and the tab refetches): start early
+    // in a minute, so the whole test fits in it even on a busy machine
+    await awayFromMinuteEnd(45_000)
     const page = await browser.newPage()
     const { problems, fetches } = watch(page)
     await page.goto(`${service.url}/#${SERVER}`)
