@@ -210,12 +210,11 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     await page.close()
   })
 
-  // Skipped: it fails about one run in four (a card that does not reach before + 500 in time, or a window that
-  // moves under it), and the cause is not found yet; issue 17 stays open for it. The same live path is covered
-  // by the reconnect test below and by live-merge.test.ts and use-server-metrics.test.tsx in the React package.
-  it.skip('shows new data live after an SDK flush, without refetching', async () => {
+  it('shows new data live after an SDK flush, without refetching', async () => {
     // the 1h window moves at each minute's end (its oldest minute drops out, and the tab refetches): start early
-    // in a minute, so the whole test fits in it even on a busy machine
+    // in a minute, so the whole test fits in it even on a busy machine. (It once failed one run in four: the
+    // service answered the first read of a minute with its kept answer for the minute before, whose window the
+    // live calls then moved; metrics-fetch.test.ts holds that.)
     await awayFromMinuteEnd(45_000)
     const page = await browser.newPage()
     const { problems, fetches } = watch(page)
@@ -235,10 +234,8 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     expect(fetches.length).toBe(requests)
     // every number on the page comes from the same data: the tool and client tables and the chart's own data
     // table took the live calls too (all calls here are the search tool's, from claude-ai)
-    // the chart took them too: its newest bucket holds the 500 (its sum is not compared with the card: at the
-    // window's edge the chart can drop the oldest minute while the card still counts it, until the refetch)
     const totals = await pageTotals(page)
-    expect({ card: totals.card, tool: totals.tool, client: totals.client }).toEqual({ card: before + 500, tool: before + 500, client: before + 500 })
+    expect({ card: totals.card, tool: totals.tool, client: totals.client, chart: totals.chart }).toEqual({ card: before + 500, tool: before + 500, client: before + 500, chart: before + 500 })
     expect(Math.max(...totals.buckets)).toBeGreaterThanOrEqual(500)
     expect(problems).toEqual([])
     await page.close()

@@ -4,14 +4,16 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../app/app-env'
 import { enumParam, metricsParam, periodParam, serverIdParam } from '../http/query-params'
 import { readableServer } from '../http/read-access'
-import { serverReport } from '../query/server-report'
+import { periodWindow, serverReport } from '../query/server-report'
 import { seedMetricsResponse } from './metrics-fetch-seed'
+import type { ServerRecord } from '../store/store'
 
 /**
  * `GET /functions/v1/metrics-fetch?server_id&period&metrics&format`: a server's metrics for a period, from the
  * tier of its bucket width, with summaries for "% change", breakdowns, usage, events and
  * availability; with `format=seed`, the same report in the seed design's shape (metrics-fetch-seed.ts). Cached
- * per period and format (`Cache-Control`), with an `ETag` for 304s.
+ * per period and format (`Cache-Control`), with an `ETag` for 304s, never past the end of the answer's window:
+ * once the newest bucket closes, the period has moved on and a kept answer would show the wrong hour.
  */
 export function metricsFetch() {
   return new Hono<AppEnv>().get('/', async (c) => {
@@ -22,8 +24,11 @@ export function metricsFetch() {
     const format = enumParam(c, METRICS_FETCH_FORMAT_PARAM, METRICS_FETCH_FORMATS, 'report')
     const server = await readableServer(c, serverId)
     const spec = PERIOD_SPECS[period]
+    const now = clock()
+    const windowEnd = periodWindow(period, now).to
+    const maxAgeMs = Math.min(spec.cacheSeconds * 1000, windowEnd - now)
     const respond = (json: string, etag: string) => {
-      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${spec.cacheSeconds}`)
+      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${Math.floor(maxAgeMs / 1000)}`)
       c.header('ETag', etag)
       if (server.isPrivate) c.header('Vary', 'Authorization, X-API-Key')
       const ifNoneMatch = c.req.header('if-none-match')
@@ -31,14 +36,19 @@ export function metricsFetch() {
       return c.body(json, 200, { 'content-type': 'application/json' })
     }
     const key = `${server.id}|${period}|${names?.join(',') ?? ''}|${format}`
-    const version = `${server.lastReceivedAt}:${server.rollupVersion}`
-    const cached = reportCache.get(key, version)
+    const versionOf = (s: ServerRecord) => `${s.lastReceivedAt}:${s.rollupVersion}:${windowEnd}`
+    const cached = reportCache.get(key, versionOf(server))
     if (cached) return respond(cached.body, cached.etag)
 
     // the 1m tier is merged at ingest; coarser tiers, which every report reads (the previous period's totals come
     // from the coarsest rows that hold it), may have dirty buckets of this server still to roll up
-    await rollups.runPendingFor(server.id)
-    const report = await serverReport(store, server, period, clock(), names)
+    let version = versionOf(server)
+    if ((await rollups.runPendingFor(server.id)) > 0) {
+      // rolling up moved the server's version: keep the answer under the one it is made from, so the next read finds it
+      const rolled = await store.getServer(server.id)
+      if (rolled) version = versionOf(rolled)
+    }
+    const report = await serverReport(store, server, period, now, names)
     const body: MetricsFetchResponse = {
       success: true,
       server: { id: server.id, name: server.name, is_private: server.isPrivate, last_seen: server.lastReceivedAt },
@@ -57,7 +67,7 @@ export function metricsFetch() {
     }
     const json = JSON.stringify(format === 'seed' ? seedMetricsResponse(body) : body)
     const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
-    reportCache.set(key, server.id, version, Math.min(spec.cacheSeconds, 60) * 1000, json, etag)
+    reportCache.set(key, server.id, version, Math.min(maxAgeMs, 60_000), json, etag)
     return respond(json, etag)
   })
 }

@@ -1,0 +1,71 @@
+import { createSignatureHeaders, type MetricsFetchResponse, ROUTES } from '@mcpdir/metrics/protocol'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createApp, type MetricsApp } from '../app/create-app'
+import { registerServer } from '../credentials/server-credentials'
+import { openSqliteStore } from '../store/sqlite/sqlite-store'
+
+const MIN = 60_000
+// 50 s into a minute: a 1h answer's window ends 10 s later
+const T0 = Date.parse('2026-03-10T12:30:50Z')
+
+describe('metrics-fetch caching', () => {
+  let app: MetricsApp | undefined
+  let close: (() => Promise<void>) | undefined
+  afterEach(async () => {
+    app?.stop()
+    await close?.()
+  })
+
+  async function service() {
+    const store = openSqliteStore({ path: ':memory:' })
+    close = () => store.close()
+    const creds = await registerServer(store, { id: 'srv' }, T0 - 86_400_000)
+    const clock = { now: T0 }
+    app = createApp({ store, clock: () => clock.now, backgroundJobs: false })
+    const body = JSON.stringify({ server_id: 'srv', metrics: [{ name: 'mcp.tool.calls', type: 'counter', value: 7, tags: { tool: 'search', outcome: 'ok' }, timestamp: T0 - 30 * MIN }] })
+    const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: 'b1', body, timestampSeconds: Math.floor(T0 / 1000) })
+    const sent = await app.request(ROUTES.metricsCollect, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key } })
+    expect(sent.status).toBe(200)
+    const fetch1h = async () => {
+      const response = await (app as MetricsApp).request(`${ROUTES.metricsFetch}?server_id=srv&period=1h`)
+      expect(response.status).toBe(200)
+      return { report: (await response.json()) as MetricsFetchResponse, cacheControl: response.headers.get('cache-control') }
+    }
+    return { store, clock, fetch1h }
+  }
+
+  it('answers a repeated read from its cache within the window, for at most the seconds left in it', async () => {
+    const { clock, fetch1h } = await service()
+    const first = await fetch1h()
+    expect(first.report.to).toBe(Date.parse('2026-03-10T12:31:00Z'))
+    // the period's age is 30 s, but the window ends in 10
+    expect(first.cacheControl).toBe('public, max-age=10')
+    clock.now += 5_000
+    const second = await fetch1h()
+    expect(second.report).toEqual(first.report)
+    expect(second.cacheControl).toBe('public, max-age=5')
+  })
+
+  it('keeps the answer of a read that rolled up first, under the version it was made from', async () => {
+    const { store, fetch1h } = await service()
+    const versionBefore = (await store.getServer('srv'))?.rollupVersion
+    const first = await fetch1h()
+    // this read rolled up the batch just sent; the next is answered from the cache, with no work in the store
+    expect((await store.getServer('srv'))?.rollupVersion).toBeGreaterThan(versionBefore as number)
+    const tierRows = vi.spyOn(store, 'tierRows')
+    const second = await fetch1h()
+    expect(second.report).toEqual(first.report)
+    expect(tierRows).not.toHaveBeenCalled()
+  })
+
+  it('answers for the window of the time asked, not a kept answer for the minute before', async () => {
+    const { clock, fetch1h } = await service()
+    const first = await fetch1h()
+    // 15 s later, within the period's 30 s cache age and with no new data: the window has moved on a minute
+    clock.now += 15_000
+    const second = await fetch1h()
+    expect([second.report.from, second.report.to]).toEqual([first.report.from + MIN, first.report.to + MIN])
+    expect(second.report.calls.summary.calls).toBe(7)
+    expect(second.cacheControl).toBe('public, max-age=30')
+  })
+})
