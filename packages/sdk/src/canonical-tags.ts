@@ -4,13 +4,15 @@
 // throw (caught by the aggregator) but never make it send something the service refuses.
 import { describeValue } from './errors'
 import {
+  isMetricName,
+  isTagKey,
+  isTagValue,
   MAX_NAME_LENGTH,
   MAX_TAG_KEY_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_TAGS_PER_POINT,
   NAME_PATTERN,
   TAG_KEY_PATTERN,
-  TAG_VALUE_PATTERN,
   type Tags,
 } from './protocol/index'
 
@@ -37,7 +39,7 @@ function tagText(value: unknown): string | undefined {
  * `null` is left out.
  */
 export function canonicalTags(name: unknown, tags: unknown): CanonicalTags {
-  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
+  if (!isMetricName(name)) {
     const shown = describeValue(name)
     return { key: `name:${shown}`, message: `metric name ${shown} must match ${NAME_PATTERN} (≤ ${MAX_NAME_LENGTH} characters)` }
   }
@@ -55,7 +57,7 @@ export function canonicalTags(name: unknown, tags: unknown): CanonicalTags {
   keys.sort()
   const out: Tags = {}
   for (const k of keys) {
-    if (k.length > MAX_TAG_KEY_LENGTH || !TAG_KEY_PATTERN.test(k)) {
+    if (!isTagKey(k)) {
       return { key: `tagkey:${name}:${k.slice(0, MAX_TAG_KEY_LENGTH)}`, message: `metric ${name}: tag key ${describeValue(k)} must match ${TAG_KEY_PATTERN}` }
     }
     const raw = (tags as Record<string, unknown>)[k]
@@ -64,7 +66,7 @@ export function canonicalTags(name: unknown, tags: unknown): CanonicalTags {
     if (v === undefined) {
       return { key: `tagvalue:${name}:${k}`, message: `metric ${name}: tag ${k} must be a string, number or boolean, not ${describeValue(raw)}` }
     }
-    if (v.length > MAX_TAG_VALUE_LENGTH || !TAG_VALUE_PATTERN.test(v)) {
+    if (!isTagValue(v)) {
       return { key: `tagvalue:${name}:${k}`, message: `metric ${name}: tag ${k} must be ≤ ${MAX_TAG_VALUE_LENGTH} characters without control characters` }
     }
     out[k] = v

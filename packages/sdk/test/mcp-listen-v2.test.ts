@@ -6,20 +6,11 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { instrument, instrumentHandler, instrumentTransport } from '../src/mcp'
 import { countsBy } from './mcp/expect'
 import { agent, listen } from './mcp/http'
-import { type Recording, startRecording } from './mcp/recording'
-
-let recording: Recording | undefined
-let stop: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await stop?.()
-  await recording?.close()
-  recording = undefined
-  stop = undefined
-})
+import { type Recording, recordThisTest } from './mcp/recording'
 
 function factory(metrics: Recording['metrics']) {
   return () => {
@@ -43,16 +34,16 @@ function expectTags(points: Awaited<ReturnType<Recording['settle']>>, transport:
 
 describe('subscriptions/listen (SDK v2 entries)', () => {
   it('createMcpHandler: counts each listen once, cancelled, refused and gracefully closed, with its duration', async () => {
-    recording = await startRecording()
+    const recording = await recordThisTest()
     const { metrics } = recording
     const handler = instrumentHandler(createMcpHandler(factory(metrics), { maxSubscriptions: 1 }), metrics)
     expect(instrumentHandler(handler, metrics)).toBe(handler) // idempotent
     const http = await listen(toNodeHandler(handler))
     let closed = false
-    stop = async () => {
+    onTestFinished(async () => {
       if (!closed) await handler.close()
       await http.close()
-    }
+    })
     const client = new Client({ name: 'listener', version: '9.1.0' }, { versionNegotiation: { mode: 'auto' } })
     await client.connect(new StreamableHTTPClientTransport(http.url, agent('not-this-one', '0.0.0')))
 
@@ -89,14 +80,14 @@ describe('subscriptions/listen (SDK v2 entries)', () => {
   })
 
   it('createMcpHandler: other requests pass through unread and uncounted by the wrapper', async () => {
-    recording = await startRecording()
+    const recording = await recordThisTest()
     const { metrics } = recording
     const handler = instrumentHandler(createMcpHandler(factory(metrics)), metrics)
     const http = await listen(toNodeHandler(handler))
-    stop = async () => {
+    onTestFinished(async () => {
       await handler.close()
       await http.close()
-    }
+    })
     const client = new Client({ name: 'listener', version: '9.1.0' }, { versionNegotiation: { mode: 'auto' } })
     await client.connect(new StreamableHTTPClientTransport(http.url))
     await client.listTools()
@@ -108,14 +99,17 @@ describe('subscriptions/listen (SDK v2 entries)', () => {
   })
 
   it('serveStdio: counts each listen once through the instrumented wire transport', async () => {
-    recording = await startRecording()
+    const recording = await recordThisTest()
     const { metrics } = recording
     const stdin = new PassThrough()
     const stdout = new PassThrough()
     const wire = instrumentTransport(new StdioServerTransport(stdin, stdout), metrics)
     expect(instrumentTransport(wire, metrics)).toBe(wire) // idempotent
     const handle = serveStdio(factory(metrics), { transport: wire, maxSubscriptions: 1 })
-    stop = () => handle.close()
+    let closed = false
+    onTestFinished(async () => {
+      if (!closed) await handle.close()
+    })
     const client = new Client({ name: 'listener', version: '9.1.0' }, { versionNegotiation: { mode: 'auto' } })
     await client.connect(new PipeClient(stdout, stdin) as never)
 
@@ -128,7 +122,7 @@ describe('subscriptions/listen (SDK v2 entries)', () => {
     await expect(client.listen(FILTER)).rejects.toThrow(/Subscription limit/)
     await handle.close()
     expect(await second.closed).toBe('graceful')
-    stop = undefined
+    closed = true
 
     const points = await recording.settle(4)
     expect(countsBy(points, 'mcp.requests', ['method', 'outcome', 'error_type'])).toEqual({

@@ -1,6 +1,6 @@
 // What a JSON-RPC exchange says, read off the wire only: who the client is, which protocol revision and
 // transport carry the request, and how it ended. No MCP SDK import, no private field of either major.
-import { MAX_TAG_VALUE_LENGTH, MCP_OUTCOME, type McpKind, type McpOutcome, type McpTransport } from '../protocol/index'
+import { MAX_TAG_VALUE_LENGTH, MCP_CLIENT_ERROR_CODES, MCP_OUTCOME, type McpKind, type McpOutcome, type McpTransport } from '../protocol/index'
 
 /** A JSON-RPC message as the transports hand it over (requests, notifications and responses alike). */
 export interface Message {
@@ -24,13 +24,8 @@ export const KINDS: Readonly<Record<string, { kind: McpKind; target?: 'name' | '
   initialize: { kind: 'initialize' },
 }
 
-/**
- * JSON-RPC and MCP error codes that mean the request was wrong: parse error, invalid request, method not
- * found, invalid params (unknown tool, refused arguments, resource not found on current SDKs), resource not
- * found (older SDKs), header mismatch, missing client capability, unsupported protocol version, and the
- * URL elicitation the client must complete first. Every other code is the server's fault.
- */
-const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32002, -32020, -32021, -32022, -32042])
+// the protocol's list of the codes that mean the request was wrong, as a set for the per-response lookup
+const CLIENT_ERROR_CODES: ReadonlySet<number> = new Set(MCP_CLIENT_ERROR_CODES)
 const METHOD_NOT_FOUND = -32601
 
 /** What the tool callback did for a `tools/call`, as far as the wrapped callback saw it. */

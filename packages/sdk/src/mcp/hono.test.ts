@@ -7,50 +7,29 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createMcpHonoApp } from '@modelcontextprotocol/hono'
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
-import { afterEach, describe, expect, it } from 'vitest'
-import { exercise, expectedCounts, registerCatalog } from '../../test/fixtures/mcp-catalog.mjs'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { exercise, expectedCounts } from '../../test/fixtures/mcp-catalog.mjs'
 import { countsBy, expectCatalog } from '../../test/mcp/expect'
 import { agent } from '../../test/mcp/http'
-import { type Recording, startRecording, sum } from '../../test/mcp/recording'
-import { instrument, instrumentHandler } from '../mcp'
-
-let recording: Recording | undefined
-let stop: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await stop?.()
-  await recording?.close()
-  recording = undefined
-  stop = undefined
-})
+import { catalogHandler } from '../../test/mcp/catalog-handler'
+import { recordThisTest, sum } from '../../test/mcp/recording'
+import { instrumentHandler } from '../mcp'
 
 async function serveHono() {
-  const rec = await startRecording()
-  recording = rec
-  let started: () => void = () => {}
-  let instances = 0
-  const handler = instrumentHandler(
-    createMcpHandler(() => {
-      instances++
-      const server = new McpServer({ name: 'hono-demo', version: '6.0.0' })
-      instrument(server, rec.metrics)
-      registerCatalog(server, { onSlowStart: () => started() })
-      return server
-    }),
-    rec.metrics,
-  )
+  const rec = await recordThisTest()
+  const { handler: v2, instances, slowStarted } = catalogHandler(rec.metrics, { name: 'hono-demo', version: '6.0.0' })
+  const handler = instrumentHandler(v2, rec.metrics)
   const app = createMcpHonoApp()
   app.all('/mcp', (c) => handler.fetch(c.req.raw, { parsedBody: c.get('parsedBody' as never) }))
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((ok) => (server.listening ? ok() : server.once('listening', () => ok())))
   const { port } = server.address() as AddressInfo
-  stop = async () => {
+  onTestFinished(async () => {
     await handler.close()
     if ('closeAllConnections' in server) server.closeAllConnections()
     await new Promise<void>((ok) => server.close(() => ok()))
-  }
-  const slowStarted = () => new Promise<void>((ok) => (started = ok))
-  return { url: new URL(`http://127.0.0.1:${port}/mcp`), rec, slowStarted, instances: () => instances }
+  })
+  return { url: new URL(`http://127.0.0.1:${port}/mcp`), rec, slowStarted, instances }
 }
 
 describe('instrumentHandler with createMcpHandler behind @modelcontextprotocol/hono', () => {

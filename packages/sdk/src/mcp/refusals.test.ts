@@ -7,41 +7,23 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { z } from 'zod'
-import { exercise, expectedCounts, registerCatalog } from '../../test/fixtures/mcp-catalog.mjs'
+import { exercise, expectedCounts } from '../../test/fixtures/mcp-catalog.mjs'
 import { countsBy, expectCatalog } from '../../test/mcp/expect'
 import { agent, listen } from '../../test/mcp/http'
-import { type Recording, startRecording, sum } from '../../test/mcp/recording'
-import { instrument, instrumentHandler } from '../mcp'
-
-let recording: Recording | undefined
-let stop: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await stop?.()
-  await recording?.close()
-  recording = undefined
-  stop = undefined
-})
+import { catalogHandler } from '../../test/mcp/catalog-handler'
+import { recordThisTest, sum } from '../../test/mcp/recording'
+import { instrumentHandler } from '../mcp'
 
 async function serve() {
-  const rec = await startRecording()
-  recording = rec
-  const handler = instrumentHandler(
-    createMcpHandler(() => {
-      const server = new McpServer({ name: 'refusals', version: '3.0.0' })
-      instrument(server, rec.metrics)
-      registerCatalog(server)
-      return server
-    }),
-    rec.metrics,
-  )
+  const rec = await recordThisTest()
+  const handler = instrumentHandler(catalogHandler(rec.metrics, { name: 'refusals', version: '3.0.0' }).handler, rec.metrics)
   const http = await listen(toNodeHandler(handler))
-  stop = async () => {
+  onTestFinished(async () => {
     await handler.close()
     await http.close()
-  }
+  })
   return { url: http.url, rec, handler }
 }
 

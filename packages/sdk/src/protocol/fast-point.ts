@@ -3,16 +3,7 @@
 // for anything else, including anything it is unsure about (string timestamps): then the zod schema
 // validates the whole batch and names every problem. Ingest spends most of its time validating, so this is
 // where a 500-point batch goes from milliseconds to a fraction of one.
-import {
-  MAX_ABS_VALUE,
-  MAX_NAME_LENGTH,
-  MAX_TAG_KEY_LENGTH,
-  MAX_TAG_VALUE_LENGTH,
-  MAX_TAGS_PER_POINT,
-  NAME_PATTERN,
-  TAG_KEY_PATTERN,
-  TAG_VALUE_PATTERN,
-} from './limits'
+import { isMetricName, isTagKey, isTagValue, MAX_ABS_VALUE, MAX_TAGS_PER_POINT } from './limits'
 import { METRIC_TYPE_ALIASES, type MetricType } from './metric-types'
 import { SKETCH_MAX_BINS, SKETCH_MAX_KEY, SKETCH_MIN_KEY, SKETCH_RELATIVE_ACCURACY, type SketchJSON } from './sketch'
 
@@ -47,8 +38,7 @@ function tagsOk(tags: unknown): tags is Record<string, string> {
   for (const key in tags) {
     if (!Object.hasOwn(tags, key)) return false
     const value = tags[key]
-    if (key.length > MAX_TAG_KEY_LENGTH || !TAG_KEY_PATTERN.test(key)) return false
-    if (typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH || !TAG_VALUE_PATTERN.test(value)) return false
+    if (!isTagKey(key) || !isTagValue(value)) return false
     n++
   }
   return n <= MAX_TAGS_PER_POINT
@@ -78,7 +68,7 @@ function sketchTotal(s: unknown): number {
 export function fastPoint(input: unknown): FastPoint | undefined {
   if (!isPlainObject(input)) return undefined
   const { name, type: rawType, tags, timestamp, sketch } = input
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) return undefined
+  if (!isMetricName(name)) return undefined
   if (typeof rawType !== 'string' || !Object.hasOwn(METRIC_TYPE_ALIASES, rawType)) return undefined
   const type = METRIC_TYPE_ALIASES[rawType as keyof typeof METRIC_TYPE_ALIASES]
   const value = optionalNumber(input.value)

@@ -24,6 +24,21 @@ export const MAX_TAG_VALUE_LENGTH = 200
 /** Tag values are any text without control characters. */
 export const TAG_VALUE_PATTERN = /^[^\u0000-\u001f\u007f]*$/
 
+/** True for a metric name within {@link MAX_NAME_LENGTH} matching {@link NAME_PATTERN}. */
+export function isMetricName(name: unknown): name is string {
+  return typeof name === 'string' && name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name)
+}
+
+/** True for a tag key within {@link MAX_TAG_KEY_LENGTH} matching {@link TAG_KEY_PATTERN}. */
+export function isTagKey(key: string): boolean {
+  return key.length <= MAX_TAG_KEY_LENGTH && TAG_KEY_PATTERN.test(key)
+}
+
+/** True for a tag value within {@link MAX_TAG_VALUE_LENGTH} without control characters. */
+export function isTagValue(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TAG_VALUE_LENGTH && TAG_VALUE_PATTERN.test(value)
+}
+
 /** Largest magnitude of any metric number, so sums of a full batch stay finite and exact for integers. */
 export const MAX_ABS_VALUE = 1e15
 

@@ -1,5 +1,5 @@
 // A metrics client recording into a real collector, for the MCP instrumentation tests.
-import { expect } from 'vitest'
+import { expect, onTestFinished } from 'vitest'
 import { createMetrics, type Metrics } from '../../src/create-metrics'
 import { type Collector, startCollector, total } from '../collector'
 
@@ -39,6 +39,16 @@ export async function startRecording(serverId = 'mcp-srv'): Promise<Recording> {
       await collector.close()
     },
   }
+}
+
+/**
+ * {@link startRecording}, closed when the test that calls this finishes. Servers a test starts after it register
+ * their own stop with `onTestFinished`: those run last registered first, so they stop before the recording closes.
+ */
+export async function recordThisTest(serverId?: string): Promise<Recording> {
+  const recording = await startRecording(serverId)
+  onTestFinished(() => recording.close())
+  return recording
 }
 
 /** How many requests `expectedCounts` adds up to. */

@@ -128,6 +128,15 @@ function base(point: Msg): PointBase {
 
 const optional = (point: Msg, field: 'sum' | 'min' | 'max', path: string) => (has(point, field) ? finite(point[field], `${path}.${field}`) : undefined)
 
+/** What both kinds of histogram point hold before their buckets: the common fields, count, and optional sum, min and max. */
+const histogramHead = (p: Msg, path: string) => ({
+  ...base(p),
+  count: int(p.count),
+  sum: optional(p, 'sum', path),
+  min: optional(p, 'min', path),
+  max: optional(p, 'max', path),
+})
+
 const buckets = (side: Msg | null | undefined): ExpBuckets => ({ offset: int(side?.offset), counts: list(side?.bucketCounts).map(int) })
 
 const TEMPORALITY: Record<number, Temporality> = { 1: 'delta', 2: 'cumulative' }
@@ -159,11 +168,7 @@ function metric(m: Msg, path: string, scope: string): OtlpMetric {
         ...head,
         kind,
         points: points.map((p, i) => ({
-          ...base(p),
-          count: int(p.count),
-          sum: optional(p, 'sum', at(i)),
-          min: optional(p, 'min', at(i)),
-          max: optional(p, 'max', at(i)),
+          ...histogramHead(p, at(i)),
           bounds: list(p.explicitBounds).map((b, j) => finite(b, `${at(i)}.explicitBounds[${j}]`)),
           counts: list(p.bucketCounts).map(int),
         })),
@@ -173,11 +178,7 @@ function metric(m: Msg, path: string, scope: string): OtlpMetric {
         ...head,
         kind,
         points: points.map((p, i) => ({
-          ...base(p),
-          count: int(p.count),
-          sum: optional(p, 'sum', at(i)),
-          min: optional(p, 'min', at(i)),
-          max: optional(p, 'max', at(i)),
+          ...histogramHead(p, at(i)),
           scale: int(p.scale),
           zeroCount: int(p.zeroCount),
           zeroThreshold: finite(p.zeroThreshold ?? 0, `${at(i)}.zeroThreshold`),
