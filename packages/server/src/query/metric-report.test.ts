@@ -1,7 +1,7 @@
 import { MCP_METRICS, Sketch } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import type { AggregateRow, SeriesInfo } from './aggregations'
-import { breakdown, callReport, metricSeries, type ReportRows } from './metric-report'
+import { breakdown, callReport, metricEntries, metricSeries, type ReportRows } from './metric-report'
 
 const MIN = 60_000
 const w = { from: 10 * MIN, to: 12 * MIN, previousFrom: 8 * MIN, bucketMs: MIN }
@@ -24,7 +24,7 @@ describe('metric sections of a report', () => {
     const chart = [row(timer, 10 * MIN, [20, 40, 82]), row(gauge, 10 * MIN, [5000]), row(calls, 10 * MIN, [3]), row(wrongCalls, 10 * MIN, [999])]
     const rows: ReportRows = { chart, period: chart, previous: [] }
 
-    const metrics = metricSeries(rows, w)
+    const metrics = metricSeries(metricEntries(rows, w))
     expect(metrics.filter((m) => m.name === MCP_METRICS.tool.duration).map((m) => m.type)).toEqual(['gauge', 'timer'])
     const timerSeries = metrics.find((m) => m.name === MCP_METRICS.tool.duration && m.type === 'timer')
     // nearest rank on three values: the median, then the slowest; the gauge's 5000 never enters the sketch
@@ -33,6 +33,8 @@ describe('metric sections of a report', () => {
 
     const report = callReport(rows, w)
     expect(report.summary).toMatchObject({ calls: 3, errors: 0, p95: 82 })
+    // the latency taken from the merged timer entry is the one merged apart
+    expect(callReport(rows, w, metricEntries(rows, w))).toEqual(report)
     expect(breakdown(rows.period, 'tool', 'tool')).toEqual([{ key: 'search', calls: 3, errors: 0, error_rate: 0, p50: expect.any(Number), p95: 82 }])
   })
 
@@ -42,12 +44,41 @@ describe('metric sections of a report', () => {
     const b = row(timer, 11 * MIN, [500, 500, 500])
     const before = [Buffer.from(a.sketch as Uint8Array), Buffer.from(b.sketch as Uint8Array)]
     const rows: ReportRows = { chart: [a, b], period: [a, b], previous: [a] }
-    const first = JSON.stringify([metricSeries(rows, w), callReport(rows, w), breakdown([a, b], 'tool', 'tool')])
+    const first = JSON.stringify([metricSeries(metricEntries(rows, w)), callReport(rows, w, metricEntries(rows, w)), breakdown([a, b], 'tool', 'tool')])
     // a second report over the same row objects answers the same: nothing was merged into them
-    expect(JSON.stringify([metricSeries(rows, w), callReport(rows, w), breakdown([a, b], 'tool', 'tool')])).toBe(first)
+    expect(JSON.stringify([metricSeries(metricEntries(rows, w)), callReport(rows, w), breakdown([a, b], 'tool', 'tool')])).toBe(first)
     expect(Buffer.from(a.sketch as Uint8Array).equals(before[0] as Buffer)).toBe(true)
     expect(Buffer.from(b.sketch as Uint8Array).equals(before[1] as Buffer)).toBe(true)
-    const [minute] = metricSeries(rows, w)
+    const [minute] = metricSeries(metricEntries(rows, w))
     expect(minute?.buckets.map((x) => x.p50)).toEqual([10, 500].map((v) => expect.closeTo(v, 0)))
+  })
+})
+
+describe('call tables from the merged timer entry', () => {
+  it('answer what merging the durations apart answers, bucket by bucket, with and without durations at all', () => {
+    const t1 = series(MCP_METRICS.tool.duration, 'timer', { tool: 'a', outcome: 'ok' })
+    const t2 = series(MCP_METRICS.tool.duration, 'timer', { tool: 'b', outcome: 'error' })
+    const c1 = series(MCP_METRICS.tool.calls, 'counter', { tool: 'a', outcome: 'ok' })
+    const c2 = series(MCP_METRICS.tool.calls, 'counter', { tool: 'b', outcome: 'error' })
+    const other = series('queue_depth', 'gauge')
+    const chart = [
+      row(t1, 10 * MIN, [12, 30, 31]),
+      row(t2, 10 * MIN, [400, 900]),
+      row(c1, 10 * MIN, [3]),
+      row(c2, 10 * MIN, [2]),
+      row(t1, 11 * MIN, [7]),
+      row(c1, 11 * MIN, [1]),
+      row(c2, 11 * MIN + 30_000, [4]), // a bucket with calls and no durations
+      row(other, 11 * MIN, [5]),
+    ]
+    const previous = [row(t2, 8 * MIN, [100, 120]), row(c2, 9 * MIN, [2])]
+    for (const rows of [{ chart, period: chart, previous }, { chart: chart.filter((r) => r.series.type !== 'timer'), period: [], previous }] satisfies ReportRows[]) {
+      const apart = callReport(rows, w)
+      expect(callReport(rows, w, metricEntries(rows, w))).toEqual(apart)
+    }
+    expect(callReport({ chart, period: chart, previous }, w).buckets.map((b) => [b.calls, b.errors, b.p95])).toEqual([
+      [5, 2, 900],
+      [5, 4, 7],
+    ])
   })
 })

@@ -42,14 +42,16 @@ interface SeriesEntry {
   previous?: Accumulator
 }
 
-/**
- * Per metric name and type (all tag sets merged): buckets over the period, and summaries of it and the one
- * before. A name sent with two types is two series, never merged into one.
- */
-export function metricSeries(rows: ReportRows, w: ReportWindow): MetricSeries[] {
+/** The merged values of one metric name and type: per chart bucket, over the period, and over the one before. */
+export type MetricEntries = ReadonlyMap<string, SeriesEntry>
+
+const entryKey = (name: string, type: string) => `${name}\u0000${type}`
+
+/** Merges a report's rows per metric name and type (all tag sets merged); a name sent with two types is two entries. */
+export function metricEntries(rows: ReportRows, w: ReportWindow): MetricEntries {
   const entries = new Map<string, SeriesEntry>()
   const entryOf = (row: AggregateRow) => {
-    const key = `${row.series.name}\u0000${row.series.type}`
+    const key = entryKey(row.series.name, row.series.type)
     let entry = entries.get(key)
     if (!entry) entries.set(key, (entry = { name: row.series.name, type: row.series.type, buckets: new Map() }))
     return entry
@@ -67,6 +69,11 @@ export function metricSeries(rows: ReportRows, w: ReportWindow): MetricSeries[] 
     const entry = entryOf(row)
     entry.previous = accumulate(entry.previous, row, 0)
   }
+  return entries
+}
+
+/** The report's `metrics`: one series per metric name and type, by name, never merged across types. */
+export function metricSeries(entries: MetricEntries): MetricSeries[] {
   return [...entries.values()]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.type < b.type ? -1 : 1))
     .map((entry) => ({
@@ -141,23 +148,40 @@ function callSummary(t: CallTally | undefined): CallSummary {
   return { calls, errors, ...clientErrors(t?.clientErrors ?? 0), error_rate: calls > 0 ? errors / calls : null, p50: d?.p50 ?? null, p95: d?.p95 ?? null, p99: d?.p99 ?? null }
 }
 
-/** Tool calls, errors and latency: per bucket of the period, and summed over it and over the one before. */
-export function callReport(rows: ReportRows, w: ReportWindow) {
+/**
+ * Tool calls, errors and latency: per bucket of the period, and summed over it and over the one before. The
+ * latency is the merged `mcp.tool.duration` timer, the entry `metricEntries` already made of the same rows:
+ * given `entries`, it is taken from there instead of being merged a second time.
+ */
+export function callReport(rows: ReportRows, w: ReportWindow, entries?: MetricEntries) {
+  const durations = entries && (entries.get(entryKey(MCP_METRICS.tool.duration, 'timer')) ?? null)
+  const counts = (row: AggregateRow) => {
+    const role = callRole(row, 'tool')
+    return role === 'calls' || (role === 'duration' && durations === undefined) ? role : undefined
+  }
   const buckets = new Map<number, CallTally>()
   for (const row of rows.chart) {
-    const role = callRole(row, 'tool')
+    const role = counts(row)
     if (!role) continue
     const t = Math.floor(row.bucket / w.bucketMs) * w.bucketMs
     let b = buckets.get(t)
     if (!b) buckets.set(t, (b = newTally()))
     tally(b, row, role, t)
   }
-  const total = (list: readonly AggregateRow[]) => {
+  if (durations) {
+    for (const [t, duration] of durations.buckets) {
+      let b = buckets.get(t)
+      if (!b) buckets.set(t, (b = newTally()))
+      b.duration = duration
+    }
+  }
+  const total = (list: readonly AggregateRow[], duration: Accumulator | undefined) => {
     let sum: CallTally | undefined
     for (const row of list) {
-      const role = callRole(row, 'tool')
+      const role = counts(row)
       if (role) tally((sum ??= newTally()), row, role, 0)
     }
+    if (duration) (sum ??= newTally()).duration = duration
     return callSummary(sum)
   }
   return {
@@ -165,7 +189,7 @@ export function callReport(rows: ReportRows, w: ReportWindow) {
       const { calls, errors, p50, p95, p99 } = callSummary(b)
       return { t, calls, errors, ...clientErrors(b.clientErrors), p50, p95, p99 }
     }),
-    summary: total(rows.period),
-    previous: total(rows.previous),
+    summary: total(rows.period, durations?.summary),
+    previous: total(rows.previous, durations?.previous),
   }
 }

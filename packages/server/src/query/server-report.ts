@@ -1,8 +1,8 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
 import { type FetchedEvent, MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
-import { breakdown, callReport, metricSeries } from './metric-report'
+import { breakdown, callReport, metricEntries, metricSeries } from './metric-report'
 import { coverRange } from './tier-cover'
-import { availability } from './availability'
+import { availabilities } from './availability'
 import { usageSection } from './usage-report'
 import type { ServerRecord, Store } from '../store/store'
 
@@ -23,34 +23,48 @@ export interface ReportOptions {
 export async function serverReport(store: Store, server: ServerRecord, period: Period, now: number, names?: readonly string[], options: ReportOptions = {}) {
   const w = periodWindow(period, now)
   const withChart = options.chart ?? true
-  // the chart from the period's tier: about one row per bucket and series (two for 12h); totals, breakdowns and
-  // the period before from the fewest rows that hold them (rows of the period's tier are not read twice)
-  const chart = withChart ? await store.tierRows(server.id, w.tier, w.from, w.to, names) : []
+  // Every read below is independent of the others, so they are all asked at once: on PostgreSQL each is a round
+  // trip, and a report's answer then waits for the slowest one, not for their sum.
+  // The chart from the period's tier: about one row per bucket and series (two for 12h); totals, breakdowns and
+  // the period before from the fewest rows that hold them (rows of the period's tier are not read twice).
+  const chartRows = withChart ? store.tierRows(server.id, w.tier, w.from, w.to, names) : Promise.resolve([])
   const readCover = async (from: number, to: number) => {
     const parts = await Promise.all(
       coverRange(w.tier, from, to).map((span) =>
-        withChart && span.tier === w.tier && span.from >= w.from && span.to <= w.to ? chart.filter((r) => r.bucket >= span.from && r.bucket < span.to) : store.tierRows(server.id, span.tier, span.from, span.to, names),
+        withChart && span.tier === w.tier && span.from >= w.from && span.to <= w.to
+          ? chartRows.then((chart) => chart.filter((r) => r.bucket >= span.from && r.bucket < span.to))
+          : store.tierRows(server.id, span.tier, span.from, span.to, names),
       ),
     )
     return parts.flat()
   }
-  const [current, previous] = await Promise.all([readCover(w.from, w.to), readCover(w.previousFrom, w.from)])
+  const [chart, current, previous, events, usage, [availabilityNow, availabilityBefore]] = await Promise.all([
+    chartRows,
+    readCover(w.from, w.to),
+    readCover(w.previousFrom, w.from),
+    store.listEvents(server.id, w.from, w.to, 500) as Promise<FetchedEvent[]>,
+    usageSection(store, server.id, w),
+    availabilities(store, server.id, [
+      [w.from, w.to],
+      [w.previousFrom, w.from],
+    ], now),
+  ])
   const rows = { chart, period: current, previous }
-  const events: FetchedEvent[] = await store.listEvents(server.id, w.from, w.to, 500)
+  const entries = metricEntries(rows, w)
   return {
     window: w,
-    metrics: metricSeries(rows, w),
-    calls: callReport(rows, w),
+    metrics: metricSeries(entries),
+    calls: callReport(rows, w, entries),
     breakdowns: {
       tools: breakdown(current, 'tool', MCP_METRICS.tool.tag),
       resources: breakdown(current, 'resource', MCP_METRICS.resource.tag),
       prompts: breakdown(current, 'prompt', MCP_METRICS.prompt.tag),
       clients: breakdown(current, 'tool', MCP_TAG.client),
     },
-    usage: await usageSection(store, server.id, w),
+    usage,
     events,
-    availability: await availability(store, server.id, w.from, w.to, now),
-    previousAvailability: await availability(store, server.id, w.previousFrom, w.from, now),
+    availability: availabilityNow ?? null,
+    previousAvailability: availabilityBefore ?? null,
   }
 }
 
