@@ -176,7 +176,7 @@ if (server) {
     out(`Unique visitors: ${fmt(u.totals.unique_visitors)} from the sketches, ${fmt(u.rawTotals.unique_visitors)} counted exactly.`)
   }
 
-  // the full profile's list (10 000 servers) takes about 25 minutes to seed, so it is recorded apart
+  // the full profile's list (10 000 servers) takes about 6 minutes to seed on a quiet machine (20 under load), so it is recorded apart
   // (`BENCH_PROFILE=full node packages/server/bench/list.mjs`, its output saved as docs/benchmarks-list-full.json)
   const recordedFull = existsSync(join(root, 'docs/benchmarks-list-full.json')) ? JSON.parse(readFileSync(join(root, 'docs/benchmarks-list-full.json'), 'utf8')) : undefined
   for (const [list, heading] of [
