@@ -3,8 +3,8 @@ import type { Clock } from '../app/clock'
 interface Entry {
   serverId: string
   /**
-   * The server's last-received time and rollup version when the answer was made: newer data, or rollups
-   * finished since (by any replica), void it.
+   * The server's last-received time and rollup version the answer was made from, and the end of its window:
+   * newer data, rollups finished since (by any replica), or a window that has moved on void it.
    */
   version: string
   expires: number

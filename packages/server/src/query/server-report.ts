@@ -1,5 +1,5 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
-import { type FetchedEvent, MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
+import { MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
 import { breakdown, callReport, metricEntries, metricSeries } from './metric-report'
 import { coverRange } from './tier-cover'
 import { availabilities } from './availability'
@@ -42,7 +42,7 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
     chartRows,
     readCover(w.from, w.to),
     readCover(w.previousFrom, w.from),
-    store.listEvents(server.id, w.from, w.to, 500) as Promise<FetchedEvent[]>,
+    store.listEvents(server.id, w.from, w.to, 500),
     usageSection(store, server.id, w),
     availabilities(store, server.id, [
       [w.from, w.to],

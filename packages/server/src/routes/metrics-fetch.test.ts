@@ -7,6 +7,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store'
 const MIN = 60_000
 // 50 s into a minute: a 1h answer's window ends 10 s later
 const T0 = Date.parse('2026-03-10T12:30:50Z')
+const tags = { tool: 'search', outcome: 'ok' }
 
 describe('metrics-fetch caching', () => {
   let app: MetricsApp | undefined
@@ -22,28 +23,47 @@ describe('metrics-fetch caching', () => {
     const creds = await registerServer(store, { id: 'srv' }, T0 - 86_400_000)
     const clock = { now: T0 }
     app = createApp({ store, clock: () => clock.now, backgroundJobs: false })
-    const body = JSON.stringify({ server_id: 'srv', metrics: [{ name: 'mcp.tool.calls', type: 'counter', value: 7, tags: { tool: 'search', outcome: 'ok' }, timestamp: T0 - 30 * MIN }] })
-    const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: 'b1', body, timestampSeconds: Math.floor(T0 / 1000) })
-    const sent = await app.request(ROUTES.metricsCollect, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key } })
-    expect(sent.status).toBe(200)
+    let batches = 0
+    const send = async (calls: number, timestamp = clock.now - 30 * MIN) => {
+      const body = JSON.stringify({ server_id: 'srv', metrics: [{ name: 'mcp.tool.calls', type: 'counter', value: calls, tags, timestamp }] })
+      const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `b${++batches}`, body, timestampSeconds: Math.floor(clock.now / 1000) })
+      const sent = await (app as MetricsApp).request(ROUTES.metricsCollect, { method: 'POST', body, headers: { ...headers, 'x-api-key': creds.api_key } })
+      expect(sent.status).toBe(200)
+    }
+    await send(7)
     const fetch1h = async () => {
       const response = await (app as MetricsApp).request(`${ROUTES.metricsFetch}?server_id=srv&period=1h`)
       expect(response.status).toBe(200)
       return { report: (await response.json()) as MetricsFetchResponse, cacheControl: response.headers.get('cache-control') }
     }
-    return { store, clock, fetch1h }
+    return { store, clock, send, fetch1h }
   }
 
   it('answers a repeated read from its cache within the window, for at most the seconds left in it', async () => {
-    const { clock, fetch1h } = await service()
+    const { store, clock, fetch1h } = await service()
+    await fetch1h() // rolls up what was sent
     const first = await fetch1h()
     expect(first.report.to).toBe(Date.parse('2026-03-10T12:31:00Z'))
     // the period's age is 30 s, but the window ends in 10
     expect(first.cacheControl).toBe('public, max-age=10')
     clock.now += 5_000
+    const tierRows = vi.spyOn(store, 'tierRows')
     const second = await fetch1h()
+    expect(tierRows).not.toHaveBeenCalled() // from the cache
     expect(second.report).toEqual(first.report)
     expect(second.cacheControl).toBe('public, max-age=5')
+  })
+
+  it('answers for the window of the time asked, not a kept answer for the minute before', async () => {
+    const { clock, fetch1h } = await service()
+    await fetch1h() // rolls up what was sent
+    const first = await fetch1h()
+    // 15 s later, within the period's 30 s cache age and with no new data: the window has moved on a minute
+    clock.now += 15_000
+    const second = await fetch1h()
+    expect([second.report.from, second.report.to]).toEqual([first.report.from + MIN, first.report.to + MIN])
+    expect(second.report.calls.summary.calls).toBe(7)
+    expect(second.cacheControl).toBe('public, max-age=30')
   })
 
   it('keeps the answer of a read that rolled up first, under the version it was made from', async () => {
@@ -58,14 +78,27 @@ describe('metrics-fetch caching', () => {
     expect(tierRows).not.toHaveBeenCalled()
   })
 
-  it('answers for the window of the time asked, not a kept answer for the minute before', async () => {
-    const { clock, fetch1h } = await service()
-    const first = await fetch1h()
-    // 15 s later, within the period's 30 s cache age and with no new data: the window has moved on a minute
-    clock.now += 15_000
-    const second = await fetch1h()
-    expect([second.report.from, second.report.to]).toEqual([first.report.from + MIN, first.report.to + MIN])
-    expect(second.report.calls.summary.calls).toBe(7)
-    expect(second.cacheControl).toBe('public, max-age=30')
+  it('never keeps a rolled-up answer under the version of a batch that arrived while it was made', async () => {
+    const { store, clock, send, fetch1h } = await service()
+    // a batch lands between the read's rollup and its report (the read's second look at the server, after the
+    // rollup): the answer then holds it in part, and its last_seen is the time read before it
+    const getServer = store.getServer.bind(store)
+    let calls = 0
+    let sent: Promise<void> | undefined
+    vi.spyOn(store, 'getServer').mockImplementation(async (id) => {
+      if (++calls === 2) {
+        clock.now += 1
+        sent = send(5)
+        await sent
+      }
+      return getServer(id)
+    })
+    await fetch1h()
+    expect(sent).toBeDefined()
+    vi.restoreAllMocks()
+    // the next read is made afresh from everything, not the answer made while the batch arrived
+    const next = await fetch1h()
+    expect(next.report.calls.summary.calls).toBe(12)
+    expect(next.report.server.last_seen).toBe(clock.now)
   })
 })

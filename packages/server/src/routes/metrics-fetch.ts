@@ -6,7 +6,6 @@ import { enumParam, metricsParam, periodParam, serverIdParam } from '../http/que
 import { readableServer } from '../http/read-access'
 import { periodWindow, serverReport } from '../query/server-report'
 import { seedMetricsResponse } from './metrics-fetch-seed'
-import type { ServerRecord } from '../store/store'
 
 /**
  * `GET /functions/v1/metrics-fetch?server_id&period&metrics&format`: a server's metrics for a period, from the
@@ -26,9 +25,10 @@ export function metricsFetch() {
     const spec = PERIOD_SPECS[period]
     const now = clock()
     const windowEnd = periodWindow(period, now).to
-    const maxAgeMs = Math.min(spec.cacheSeconds * 1000, windowEnd - now)
     const respond = (json: string, etag: string) => {
-      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${Math.floor(maxAgeMs / 1000)}`)
+      // counted from when the answer leaves, as caches count it, so none keeps it past the window's end
+      const maxAge = Math.max(0, Math.min(spec.cacheSeconds, Math.floor((windowEnd - clock()) / 1000)))
+      c.header('Cache-Control', `${server.isPrivate ? 'private' : 'public'}, max-age=${maxAge}`)
       c.header('ETag', etag)
       if (server.isPrivate) c.header('Vary', 'Authorization, X-API-Key')
       const ifNoneMatch = c.req.header('if-none-match')
@@ -36,17 +36,18 @@ export function metricsFetch() {
       return c.body(json, 200, { 'content-type': 'application/json' })
     }
     const key = `${server.id}|${period}|${names?.join(',') ?? ''}|${format}`
-    const versionOf = (s: ServerRecord) => `${s.lastReceivedAt}:${s.rollupVersion}:${windowEnd}`
-    const cached = reportCache.get(key, versionOf(server))
+    const versionOf = (rollupVersion: number) => `${server.lastReceivedAt}:${rollupVersion}:${windowEnd}`
+    const cached = reportCache.get(key, versionOf(server.rollupVersion))
     if (cached) return respond(cached.body, cached.etag)
 
     // the 1m tier is merged at ingest; coarser tiers, which every report reads (the previous period's totals come
     // from the coarsest rows that hold it), may have dirty buckets of this server still to roll up
-    let version = versionOf(server)
+    let version = versionOf(server.rollupVersion)
     if ((await rollups.runPendingFor(server.id)) > 0) {
-      // rolling up moved the server's version: keep the answer under the one it is made from, so the next read finds it
-      const rolled = await store.getServer(server.id)
-      if (rolled) version = versionOf(rolled)
+      // Rolling up moved the server's rollup version: keep the answer under the new one, so the next read finds
+      // it. Its received time stays the one read first: a batch that arrived since may be in this answer's
+      // minute rows but not yet in its coarse ones, and must void it.
+      version = versionOf((await store.getServer(server.id))?.rollupVersion ?? server.rollupVersion)
     }
     const report = await serverReport(store, server, period, now, names)
     const body: MetricsFetchResponse = {
@@ -67,7 +68,7 @@ export function metricsFetch() {
     }
     const json = JSON.stringify(format === 'seed' ? seedMetricsResponse(body) : body)
     const etag = `W/"${createHash('sha1').update(json).digest('base64url')}"`
-    reportCache.set(key, server.id, version, Math.min(maxAgeMs, 60_000), json, etag)
+    reportCache.set(key, server.id, version, Math.min(spec.cacheSeconds * 1000, 60_000), json, etag)
     return respond(json, etag)
   })
 }
