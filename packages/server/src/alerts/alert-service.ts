@@ -2,6 +2,7 @@
 // and the sender every few seconds for retries that fall due, both on unref'd timers, every error logged.
 import type { Logger } from 'pino'
 import type { Clock } from '../app/clock'
+import { everyInterval } from '../app/background-job'
 import type { Rollups } from '../query/rollups'
 import type { Store } from '../store/store'
 import { AlertEvaluator, type EvaluationRun } from './evaluator'
@@ -65,20 +66,7 @@ export class AlertService {
 
   /** Runs both on timers (unref'd): evaluation then delivery every `evaluateMs`, delivery every `deliverMs`. */
   start(evaluateMs: number, deliverMs: number): void {
-    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
-      let busy = false
-      const timer = setInterval(() => {
-        if (busy) return
-        busy = true
-        job()
-          .catch((error: unknown) => this.options.logger.error({ err: error }, `${name} failed`))
-          .finally(() => {
-            busy = false
-          })
-      }, ms)
-      timer.unref()
-      this.timers.push(timer)
-    }
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => this.timers.push(everyInterval(ms, job, name, this.options.logger))
     every(evaluateMs, () => this.evaluate().then(() => this.deliver()), 'alert evaluation')
     every(deliverMs, () => this.deliver(), 'webhook delivery')
   }

@@ -29,6 +29,7 @@ import { Rollups } from '../query/rollups'
 import { serverEvents } from '../routes/server-events'
 import { serversList } from '../routes/servers'
 import { createServiceMetrics } from './service-metrics'
+import { everyInterval } from './background-job'
 import type { Store } from '../store/store'
 import { usageTrack } from '../routes/usage-track'
 
@@ -161,20 +162,7 @@ export function createApp(options: CreateAppOptions): MetricsApp {
 
   const timers: ReturnType<typeof setInterval>[] = []
   if (backgroundJobs) {
-    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
-      let busy = false
-      const timer = setInterval(() => {
-        if (busy) return
-        busy = true
-        job()
-          .catch((error: unknown) => deps.logger.error({ err: error }, `${name} failed`))
-          .finally(() => {
-            busy = false
-          })
-      }, ms)
-      timer.unref()
-      timers.push(timer)
-    }
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => timers.push(everyInterval(ms, job, name, deps.logger))
     every(config.rollupIntervalMs, () => deps.rollups.runPending(), 'rollup')
     every(config.retentionIntervalMs, () => applyRetention(store, clock, config.retention).then(() => store.maintain()), 'retention')
     every(config.headlineRefreshMs, () => deps.headlines.refresh(), 'headline refresh')
