@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process'
-import { statSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CLI, type RunningService, startService } from '../src/testing'
 
@@ -21,6 +23,28 @@ describe('mcpdir-metrics serve', () => {
   it('stops cleanly on SIGTERM', async () => {
     const running = await startService()
     expect(await running.stop()).toBe(0)
+  })
+
+  it('stops cleanly on a SIGTERM that arrives while it is still starting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpdir-test-'))
+    const env = { ...process.env }
+    delete env.MCPDIR_ADMIN_KEY
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', join(dir, 'metrics.db')], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk: string) => {
+      // The generated admin key is printed before the service listens: the signal lands mid-start.
+      if (!stderr.includes('Admin key') && (stderr + chunk).includes('Admin key')) child.kill('SIGTERM')
+      stderr += chunk
+    })
+    try {
+      expect(await exited).toBe(0)
+      expect(stderr).toContain('"signal":"SIGTERM"')
+      expect(stderr).toContain('"msg":"stopped"')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('answers bad arguments with a message and exit code 2', () => {

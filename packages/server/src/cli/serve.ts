@@ -77,6 +77,17 @@ ${DB_USAGE}
     }
 
     const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
+    // Listen for signals before anything else: a signal that arrives with no listener kills the process
+    // outright, and one can arrive as soon as the 'listening' line is out (supervisors and tests act on it).
+    let stopSignal: string | undefined
+    let onStop: ((signal: string) => void) | undefined
+    const requestStop = (signal: string) => {
+      if (stopSignal !== undefined) return
+      stopSignal = signal
+      onStop?.(signal)
+    }
+    process.once('SIGTERM', () => requestStop('SIGTERM'))
+    process.once('SIGINT', () => requestStop('SIGINT'))
     const database = describeDatabase(values)
     const store = await openDatabase(values)
     let adminKeyHash: string
@@ -103,7 +114,7 @@ ${DB_USAGE}
     logger.info({ url: service.url, db: database }, 'listening')
 
     return new Promise<number>((done) => {
-      const stop = (signal: string) => {
+      onStop = (signal: string) => {
         logger.info({ signal }, 'stopping: finishing in-flight requests')
         void service
           .close()
@@ -114,8 +125,7 @@ ${DB_USAGE}
             done(0)
           })
       }
-      process.once('SIGTERM', () => stop('SIGTERM'))
-      process.once('SIGINT', () => stop('SIGINT'))
+      if (stopSignal !== undefined) onStop(stopSignal)
     })
   },
 }
