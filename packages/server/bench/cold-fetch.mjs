@@ -1,23 +1,17 @@
 // Cold metrics-fetch on both stores: every request misses the report cache (it is cleared before each one), as
 // a directory's rarely read server pages do. In-process (`createApp` on the store, no HTTP), beside a plain
-// GROUP BY over the raw points of the same server and period in the same run. PostgreSQL gets the same data by
-// `mcpdir-metrics migrate` from the generated SQLite file.
+// GROUP BY over the same raw points, one row each (bench/baseline-points.mjs), of the same server and period.
+// PostgreSQL gets the same data by `mcpdir-metrics migrate` from the generated SQLite file.
 import { spawnSync } from 'node:child_process'
 import { PERIOD_SPECS, PERIODS, ROUTES } from '@mcpdir/metrics/protocol'
+import Database from 'better-sqlite3'
 import { createApp, openStore } from '../dist/index.js'
 import { CLI } from '../dist/testing.js'
+import { copyBaselineToPostgres, groupBySql } from './baseline-points.mjs'
 
 const SAMPLES = 20
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
 const round = (x) => Math.round(x * 100) / 100
-
-/** The plain baseline: points of one server and period grouped by series and bucket, in SQL. */
-function groupBySql(bucketMs, placeholders) {
-  const [a, b, c] = placeholders
-  return `SELECT p.series_id, p.timestamp / ${bucketMs} AS b, count(*) AS n, sum(p.sum) AS s, min(p.min) AS lo, max(p.max) AS hi
-          FROM series s JOIN metric_points p ON p.series_id = s.id
-          WHERE s.server_id = ${a} AND p.timestamp >= ${b} AND p.timestamp < ${c} GROUP BY p.series_id, b`
-}
 
 async function measure(store, servers, now, runBaseline) {
   const app = createApp({ store, clock: () => now, backgroundJobs: false })
@@ -56,18 +50,23 @@ async function measure(store, servers, now, runBaseline) {
   return periods
 }
 
-/** Cold fetch on the SQLite file at `path` and, given a database URL, on PostgreSQL with the same data. */
-export async function benchColdFetch({ path, now, servers, postgresUrl }) {
+/**
+ * Cold fetch on the SQLite file at `path` and, given a database URL, on PostgreSQL with the same data; the
+ * baseline's raw points are in the file at `baselinePath` (copied into PostgreSQL for that side).
+ */
+export async function benchColdFetch({ path, baselinePath, now, servers, postgresUrl }) {
   const results = {}
   const sqlite = await openStore(path)
+  const baseline = new Database(baselinePath, { readonly: true })
   try {
     const statements = new Map()
     results.sqlite = await measure(sqlite, servers, now, async (bucketMs, ...params) => {
-      if (!statements.has(bucketMs)) statements.set(bucketMs, sqlite.db.prepare(groupBySql(bucketMs, ['?', '?', '?'])))
+      if (!statements.has(bucketMs)) statements.set(bucketMs, baseline.prepare(groupBySql('sqlite', bucketMs)))
       return statements.get(bucketMs).all(...params)
     })
   } finally {
     await sqlite.close()
+    baseline.close()
   }
   if (postgresUrl) {
     const t = performance.now()
@@ -76,8 +75,11 @@ export async function benchColdFetch({ path, now, servers, postgresUrl }) {
     results.postgresCopySeconds = Math.round((performance.now() - t) / 1000)
     const postgres = await openStore(postgresUrl)
     try {
+      const b = performance.now()
+      await copyBaselineToPostgres(baselinePath, postgres.pool)
+      results.postgresBaselineCopySeconds = Math.round((performance.now() - b) / 1000)
       await postgres.pool.query('ANALYZE')
-      results.postgres = await measure(postgres, servers, now, async (bucketMs, ...params) => (await postgres.pool.query(groupBySql(bucketMs, ['$1', '$2', '$3']), params)).rows)
+      results.postgres = await measure(postgres, servers, now, async (bucketMs, ...params) => (await postgres.pool.query(groupBySql('postgres', bucketMs), params)).rows)
     } finally {
       await postgres.close()
     }

@@ -1,14 +1,16 @@
-// metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the raw points
-// in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, every tier
+// metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the same raw points
+// in a table of one row each (bench/baseline-points.mjs) in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, every tier
 // filled for as long as it is kept (1m, 5m, 15m 2 days; 1h 14; 6h 60; 1d 180). Full profile
 // (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M rows).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { PERIOD_SPECS, PERIODS, ROUTES, Sketch, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import { openStore, registerServer } from '../dist/index.js'
+import { encodeBlock } from '../dist/internal/point-block.js'
 import { startService } from '../dist/testing.js'
+import { baselineWriter, groupBySql } from './baseline-points.mjs'
 import { readFileSync } from 'node:fs'
 import { benchColdFetch } from './cold-fetch.mjs'
 import { benchList } from './list.mjs'
@@ -38,15 +40,18 @@ async function generate(path, now) {
 }
 
 export async function seedForProfile(path, now) {
-  return seed(path, now)
+  return seed(path, now, join(dirname(path), 'baseline.db'))
 }
 
-async function seed(path, now) {
+/** Fills the service's database at `path`, and the baseline's raw point table at `baselinePath` with the same points. */
+async function seed(path, now, baselinePath) {
   const { store, series } = await generate(path, now)
   for (let s = 0; s < SERVERS; s++) await registerServer(store, { id: `q-${s}` }, now - 200 * DAY)
   const db = store.db
+  const baseline = baselineWriter(baselinePath)
   const addSeries = db.prepare('INSERT INTO series (server_id, name, type, tags) VALUES (?, ?, ?, ?) RETURNING id').pluck()
-  const raw = db.prepare('INSERT INTO metric_points (series_id, timestamp, count, sum, min, max, last, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  // as the service stores an SDK's 10 s flush: one block per server and minute it touches
+  const block = db.prepare('INSERT INTO metric_blocks (server_id, minute, points, data) VALUES (?, ?, ?, ?)')
   const tiers = Object.fromEntries(
     TIERS.map((tier) => [tier, db.prepare(`INSERT INTO rollup_${tier} (series_id, bucket, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)]),
   )
@@ -58,13 +63,16 @@ async function seed(path, now) {
   for (let s = 0; s < SERVERS; s++) {
     const id = `q-${s}`
     const ids = series.map((x) => addSeries.get(id, x.name, x.type, x.tags))
+    for (const seriesId of ids) baseline.series(seriesId, id)
     fill(() => {
       for (let t = now - RAW_DAYS * DAY; t < now; t += 10_000) {
-        for (const [i, x] of series.entries()) {
+        const points = series.map((x, i) => {
           const v = 10 + ((t / 10_000 + i) % 50)
-          raw.run(ids[i], t, 6, v * 6, v, v + 5, v, x.type === 'timer' ? sketches[i % 4] : null)
-          rows++
-        }
+          return { seriesId: ids[i], timestamp: t, count: 6, sum: v * 6, min: v, max: v + 5, last: v, sketch: x.type === 'timer' ? sketches[i % 4] : null }
+        })
+        block.run(id, Math.floor(t / MIN) * MIN, points.length, encodeBlock(points))
+        for (const p of points) baseline.point(p.seriesId, p.timestamp, p.count, p.sum, p.min, p.max, p.last, p.sketch)
+        rows += points.length
       }
     })
     fill(() => {
@@ -81,6 +89,7 @@ async function seed(path, now) {
     }
   }
   await store.close()
+  baseline.close()
   return rows
 }
 
@@ -99,12 +108,13 @@ export async function benchQuery({ postgresUrl } = {}) {
   const now = Date.now()
   try {
     const path = join(dir, 'metrics.db')
+    const baselinePath = join(dir, 'baseline.db')
     const started = Date.now()
-    const rawRows = await seed(path, now)
+    const rawRows = await seed(path, now, baselinePath)
     const seedSeconds = Math.round((Date.now() - started) / 1000)
     const service = await startService({ dir, args: ['--admin-key', 'query-bench-admin-key-123'] })
     const results = { servers: SERVERS, series: SERIES, rawDays: RAW_DAYS, rawRows, seedSeconds, periods: {} }
-    const db = new Database(path, { readonly: true })
+    const db = new Database(baselinePath, { readonly: true })
     const idle = memoryOf(service.child.pid)
     try {
       for (const period of PERIODS) {
@@ -119,10 +129,7 @@ export async function benchQuery({ postgresUrl } = {}) {
           if (response.status !== 200) throw new Error(`metrics-fetch ${period}: ${response.status}`)
         }
         const spec = PERIOD_SPECS[period]
-        const groupBy = db.prepare(
-          `SELECT p.series_id, p.timestamp / ${spec.bucketMs} AS b, count(*) AS n, sum(p.sum) AS s, min(p.min) AS lo, max(p.max) AS hi
-           FROM series s CROSS JOIN metric_points p WHERE p.series_id = s.id AND s.server_id = ? AND p.timestamp >= ? AND p.timestamp < ? GROUP BY p.series_id, b`,
-        )
+        const groupBy = db.prepare(groupBySql('sqlite', spec.bucketMs))
         const plain = []
         for (let r = 0; r < Math.min(REQUESTS, 10); r++) {
           const t = performance.now()
@@ -150,7 +157,7 @@ export async function benchQuery({ postgresUrl } = {}) {
       await service.stop()
     }
     // every read cold (the report cache cleared before each), SQLite and PostgreSQL (bench/cold-fetch.mjs)
-    results.cold = await benchColdFetch({ path, now, servers: SERVERS, postgresUrl })
+    results.cold = await benchColdFetch({ path, baselinePath, now, servers: SERVERS, postgresUrl })
     // a busy server's 90d usage section, beside release 0's read of every raw usage row (bench/usage.mjs)
     results.usage = await benchUsage()
     // the servers list of a directory: N servers, the list request's p95 beside a report per server (bench/list.mjs)

@@ -31,13 +31,13 @@ DO $$
 DECLARE t text;
 BEGIN
   -- readable under the read rules
-  FOREACH t IN ARRAY ARRAY['series', 'server_events', 'server_usage', 'usage_counts', 'usage_visitors', 'server_heartbeats'] LOOP
+  FOREACH t IN ARRAY ARRAY['series', 'metric_blocks', 'server_events', 'server_usage', 'usage_counts', 'usage_visitors', 'server_heartbeats'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('DROP POLICY IF EXISTS mcpdir_read ON %I', t);
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read(server_id))', t);
   END LOOP;
-  -- raw points and the tiers name their series, whose server decides
-  FOREACH t IN ARRAY ARRAY['metric_points', 'rollup_1m', 'rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_6h', 'rollup_1d'] LOOP
+  -- the tiers name their series, whose server decides
+  FOREACH t IN ARRAY ARRAY['rollup_1m', 'rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_6h', 'rollup_1d'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('DROP POLICY IF EXISTS mcpdir_read ON %I', t);
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read((SELECT s.server_id FROM series s WHERE s.id = series_id)))', t);

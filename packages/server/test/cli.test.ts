@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningService, startService } from '../src/testing'
-import { addServer, cli, POINTS, post, query, signedHeaders } from './helpers'
+import { addServer, cli, post, signedHeaders, storedPoints } from './helpers'
 
 let service: RunningService
 let dir: string
@@ -49,7 +49,7 @@ describe('mcpdir-metrics CLI beside a running service', () => {
     const file = join(dir, 'backup.db')
     const result = cli(['backup', file], service.dbPath)
     expect(result.code).toBe(0)
-    expect(query(file, `SELECT sum FROM ${POINTS} WHERE server_id = 'backed-up'`)).toEqual([{ sum: 42 }])
+    expect(storedPoints(file).filter((p) => p.server_id === 'backed-up').map((p) => p.sum)).toEqual([42])
     expect(statSync(file).size).toBeGreaterThan(0)
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200)
   })

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { request } from 'node:http'
 import Database from 'better-sqlite3'
 import { createSignatureHeaders, signLegacy } from '@mcpdir/metrics/protocol'
+import { blockPoints, type PackedPoint } from '../src/store/sql/point-block'
 import { CLI } from '../src/testing'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
@@ -25,8 +26,35 @@ export function addServer(db: string, id: string, ...flags: string[]): Credentia
   return JSON.parse(result.stdout) as Credentials
 }
 
-/** Raw points with their series spelled out (server_id, name, type, tags), for queries in tests. */
-export const POINTS = '(SELECT s.server_id, s.name, s.type, s.tags, p.* FROM metric_points p JOIN series s ON s.id = p.series_id)'
+/** A raw point with its series spelled out. */
+export interface StoredPoint extends PackedPoint {
+  server_id: string
+  name: string
+  type: string
+  /** Canonical JSON. */
+  tags: string
+}
+
+/** Every raw point (blocks unpacked) with its series spelled out, in stored order, read straight from a database file or connection. */
+export function storedPoints(db: string | Database.Database): StoredPoint[] {
+  const conn = typeof db === 'string' ? new Database(db, { readonly: true }) : db
+  try {
+    const series = new Map((conn.prepare('SELECT id, name, type, tags FROM series').all() as { id: number; name: string; type: string; tags: string }[]).map((s) => [s.id, s]))
+    const blocks = conn.prepare('SELECT server_id, data FROM metric_blocks ORDER BY id').all() as { server_id: string; data: Buffer }[]
+    return blocks.flatMap(({ server_id, data }) =>
+      blockPoints(data).map((p) => {
+        const s = series.get(p.seriesId)
+        if (!s) throw new Error(`point of unknown series ${p.seriesId}`)
+        return { server_id, name: s.name, type: s.type, tags: s.tags, ...p }
+      }),
+    )
+  } finally {
+    if (typeof db === 'string') conn.close()
+  }
+}
+
+/** The sum of the `sum` of the stored points matching `where`. */
+export const sumOfPoints = (db: string | Database.Database, where: (p: StoredPoint) => boolean) => storedPoints(db).filter(where).reduce((total, p) => total + p.sum, 0)
 
 /** Rows in every data table, read straight from the database file. */
 export function rowCounts(db: string) {
@@ -34,7 +62,7 @@ export function rowCounts(db: string) {
   try {
     const count = (table: string) => (conn.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
     return {
-      metric_points: count('metric_points'),
+      raw_points: (conn.prepare('SELECT coalesce(sum(points), 0) AS n FROM metric_blocks').get() as { n: number }).n,
       server_events: count('server_events'),
       server_usage: count('server_usage'),
       ingest_batches: count('ingest_batches'),

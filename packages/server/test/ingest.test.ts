@@ -3,7 +3,7 @@
 import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, generateSigningSecret } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningService, startService } from '../src/testing'
-import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, POINTS, post, postStream, query, rowCounts, signedHeaders } from './helpers'
+import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, post, postStream, query, rowCounts, signedHeaders, storedPoints } from './helpers'
 
 let service: RunningService
 let alpha: Credentials
@@ -49,8 +49,8 @@ describe('POST /functions/v1/metrics-collect', () => {
     const response = await post(collect, payload, await legacyHeaders(alpha, payload))
     expect(response.status).toBe(200)
     expect(response.json).toEqual({ success: true, metrics_processed: 1 })
-    const rows = query<{ name: string; type: string; tags: string; sum: number }>(service.dbPath, `SELECT name, type, tags, sum FROM ${POINTS} WHERE server_id = 'alpha'`)
-    expect(rows).toEqual([{ name: 'response_time', type: 'gauge', tags: '{"endpoint":"query"}', sum: 120.5 }])
+    const rows = storedPoints(service.dbPath).filter((p) => p.server_id === 'alpha')
+    expect(rows.map(({ name, type, tags, sum }) => ({ name, type, tags, sum }))).toEqual([{ name: 'response_time', type: 'gauge', tags: '{"endpoint":"query"}', sum: 120.5 }])
   })
 
   it('accepts Standard Webhooks signatures, Bearer keys, the server id in the path, and events in the batch', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app/create-app'
 import { hashKey } from '../src/credentials/keys'
 import { openStore } from '../src/store/open-store'
+import { blockPoints } from '../src/store/sql/point-block'
 import { CLI, type RunningService, startService } from '../src/testing'
 import { type PgCluster, requirePostgres, startPostgres } from '../src/testing/postgres-cluster'
 
@@ -105,7 +106,13 @@ describe.runIf(run)('PostgreSQL scale-out', () => {
         const totals = async (sql: string) => (await db.query(sql)).rows.map((row) => [row.server_id, Number(row.total)])
         const sumOf = (table: string) =>
           totals(`SELECT s.server_id, sum(t.sum) AS total FROM ${table} t JOIN series s ON s.id = t.series_id WHERE s.name = 'work.done' GROUP BY 1 ORDER BY 1`)
-        const raw = await sumOf('metric_points')
+        // raw points are packed: unpack the blocks
+        const workDone = new Set((await db.query("SELECT id FROM series WHERE name = 'work.done'")).rows.map((r) => Number(r.id)))
+        const rawTotals = new Map<string, number>()
+        for (const { server_id, data } of (await db.query<{ server_id: string; data: Buffer }>('SELECT server_id, data FROM metric_blocks')).rows) {
+          for (const p of blockPoints(data)) if (workDone.has(p.seriesId)) rawTotals.set(server_id, (rawTotals.get(server_id) ?? 0) + p.sum)
+        }
+        const raw = [...rawTotals].sort(([a], [b]) => a.localeCompare(b))
         expect(raw).toEqual([['alpha', expected.alpha], ['beta', expected.beta]])
         for (const tier of TIERS) expect(await sumOf(`rollup_${tier}`), tier).toEqual(raw)
         expect((await db.query('SELECT count(*) AS n FROM rollup_dirty')).rows[0].n).toBe('0')

@@ -6,13 +6,12 @@ import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { createMetrics, type Metrics } from '@mcpdir/metrics'
 import { serve } from '@hono/node-server'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../src/app/create-app'
 import { registerServer } from '../src/credentials/server-credentials'
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store'
 import { CLI, type RunningService, startService } from '../src/testing'
-import { POINTS } from './helpers'
+import { sumOfPoints } from './helpers'
 
 function freePort(): Promise<number> {
   return new Promise((ok) => {
@@ -71,12 +70,9 @@ describe('reliability', () => {
       await Promise.all(senders.map((m) => m.flush()))
       await Promise.all(senders.map((m) => m.shutdown()))
       await service.stop()
-      const db = new Database(join(dir, 'metrics.db'), { readonly: true })
-      const stored = db.prepare(`SELECT sum(sum) AS total FROM ${POINTS} WHERE name = 'crash.work'`).get() as { total: number }
-      const dropped = db.prepare(`SELECT coalesce(sum(sum), 0) AS n FROM ${POINTS} WHERE name LIKE 'mcpdir.sdk.%'`).get() as { n: number }
-      db.close()
-      expect(dropped.n).toBe(0)
-      expect(stored.total).toBe(recorded)
+      const db = join(dir, 'metrics.db')
+      expect(sumOfPoints(db, (p) => p.name.startsWith('mcpdir.sdk.'))).toBe(0)
+      expect(sumOfPoints(db, (p) => p.name === 'crash.work')).toBe(recorded)
     } finally {
       running = false
       rmSync(dir, { recursive: true, force: true })
@@ -110,8 +106,7 @@ describe('reliability', () => {
       expect(await probe.json()).toMatchObject({ error: { code: 'unavailable' } })
       store.db.pragma('max_page_count = 1073741823') // space again
       await m.flush()
-      const total = store.db.prepare(`SELECT sum(sum) AS t FROM ${POINTS} WHERE name = 'full.work'`).get() as { t: number }
-      expect(total.t).toBe((199 * 200) / 2)
+      expect(sumOfPoints(store.db, (p) => p.name === 'full.work')).toBe((199 * 200) / 2)
     } finally {
       await m.shutdown()
       server.close()

@@ -32,7 +32,7 @@ afterAll(async () => {
 const rowCounts = () =>
   store.db
     .prepare(
-      `SELECT (SELECT count(*) FROM metric_points) AS m, (SELECT count(*) FROM server_events) AS e, (SELECT count(*) FROM server_usage) AS u,
+      `SELECT (SELECT coalesce(sum(points), 0) FROM metric_blocks) AS m, (SELECT count(*) FROM server_events) AS e, (SELECT count(*) FROM server_usage) AS u,
               (SELECT count(*) FROM servers) AS s, (SELECT count(*) FROM ingest_batches) AS b`,
     )
     .get()

@@ -26,6 +26,9 @@ export function tablesInOrder(source: Database.Database): string[] {
   return ordered
 }
 
+/** Bytes of blobs per INSERT, at most (about). */
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024
+
 /** Rows per INSERT: PostgreSQL takes at most 65 535 parameters a statement. */
 const batchRows = (columns: number) => Math.max(1, Math.min(2_000, Math.floor(60_000 / columns)))
 
@@ -71,18 +74,22 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
         const total = (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
         let done = 0
         let rows: unknown[][] = []
+        let bytes = 0
         const flush = async () => {
           if (rows.length === 0) return
           const placeholders = rows.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ')
           await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders}`, rows.flat())
           done += rows.length
           rows = []
+          bytes = 0
           progress(done, total, table)
         }
         progress(0, total, table)
         for (const row of source.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
           rows.push(row.map((value, i) => (booleans.has(`${table}.${columns[i]}`) ? value === 1 : value)))
-          if (rows.length >= batchRows(columns.length)) await flush()
+          for (const value of row) if (value instanceof Uint8Array) bytes += value.byteLength
+          // blobs (raw point blocks, sketches) also bound a statement: a few MB each, not 2 000 blocks at once
+          if (rows.length >= batchRows(columns.length) || bytes >= MAX_STATEMENT_BYTES) await flush()
         }
         await flush()
         if (total === 0) progress(0, 0, table)

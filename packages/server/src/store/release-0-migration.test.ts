@@ -55,10 +55,11 @@ function releaseTotals() {
 }
 
 /** What the migration must have kept: every total of the release 0 tables, in the new ones. */
-async function expectNothingLost(sql: Query) {
+async function expectNothingLost(sql: Query, store: Store) {
   const old = releaseTotals()
   const totals = async (query: string) => one(await sql(query))
-  expect(await totals('SELECT count(*) AS n, sum(count) AS count, sum(sum) AS sum FROM metric_points')).toEqual(old.raw)
+  const raw = (await Promise.all(['alpha', 'beta', 'gamma'].map((id) => store.rawRows(id, 0, Number.MAX_SAFE_INTEGER)))).flat()
+  expect({ n: raw.length, count: raw.reduce((s, r) => s + r.count, 0), sum: raw.reduce((s, r) => s + r.sum, 0) }).toEqual(old.raw)
   expect(await totals('SELECT sum(count) AS count, sum(sum) AS sum FROM rollup_1m')).toEqual(old.minute)
   expect(await totals('SELECT count(*) AS n, sum(count) AS count, sum(sum) AS sum FROM rollup_1h')).toEqual(old.hour)
   expect(await totals('SELECT count(*) AS n, sum(count) AS count, sum(sum) AS sum FROM rollup_1d')).toEqual(old.day)
@@ -136,7 +137,7 @@ describe('a release 0 SQLite database', () => {
     const store = openSqliteStore({ path: file })
     try {
       const sql: Query = async (query) => store.db.prepare(query).all() as Record<string, unknown>[]
-      await expectNothingLost(sql)
+      await expectNothingLost(sql, store)
       for (const table of ['server_metrics', 'rollup_minute', 'rollup_hour', 'server_metrics_daily']) {
         expect(await sql(`SELECT name FROM sqlite_master WHERE name = '${table}'`), table).toEqual([])
       }
@@ -154,7 +155,7 @@ describe('a release 0 SQLite database', () => {
     db.pragma('foreign_keys = ON')
     setMigrationBatchRows(97) // every table in several batches
     try {
-      for (const version of [4, 5, 6, 7]) {
+      for (const version of [4, 5, 6, 7, 8, 20, 22, 23, 24]) {
         migrateSqlite(db, version)
         expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get(), `up to ${version}`).toEqual({ v: version })
       }
@@ -164,7 +165,7 @@ describe('a release 0 SQLite database', () => {
     }
     const store = openSqliteStore({ path: file })
     try {
-      await expectNothingLost(async (query) => store.db.prepare(query).all() as Record<string, unknown>[])
+      await expectNothingLost(async (query) => store.db.prepare(query).all() as Record<string, unknown>[], store)
       await expectReleaseAnswers(store)
     } finally {
       await store.close()
@@ -229,7 +230,7 @@ describe.runIf(run)('a release 0 PostgreSQL database', () => {
     const store = await openPostgresStore({ connectionString: url }).finally(() => setMigrationBatchRows(5_000))
     try {
       const sql: Query = async (query) => (await store.pool.query(query)).rows
-      await expectNothingLost(sql)
+      await expectNothingLost(sql, store)
       expect(await sql("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('server_metrics', 'rollup_minute', 'rollup_hour', 'server_metrics_daily')")).toEqual([{ n: 0 }])
       await expectReleaseAnswers(store)
       expect(await sql('SELECT count(*)::int AS n FROM rollup_dirty')).toEqual([{ n: 0 }])
@@ -252,7 +253,7 @@ describe.runIf(run)('a release 0 PostgreSQL database', () => {
       expect(await migrateCommand.run(['--from', file, '--to', url])).toBe(0)
       const store = await openPostgresStore({ connectionString: url })
       try {
-        await expectNothingLost(async (query) => (await store.pool.query(query)).rows)
+        await expectNothingLost(async (query) => (await store.pool.query(query)).rows, store)
         await expectReleaseAnswers(store)
       } finally {
         await store.close()

@@ -160,9 +160,9 @@ export interface Store extends AlertStore {
    * the dirty set as they are taken; only those of `serverId` when given.
    */
   takeDirtyMinutes(limit: number, serverId?: string): Promise<{ serverId: string; minute: number }[]>
-  /** Marks every minute with raw points in [from, to) dirty (all servers, or one); answers how many. */
+  /** Marks every minute with raw points from the minute holding `from` to `to` dirty (all servers, or one); answers how many. */
   markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
-  /** The servers with raw points in [from, to), by id. */
+  /** The servers with raw points from the minute holding `from` to `to`, by id. */
   serversWithPoints(from: number, to: number): Promise<string[]>
   /** Raw points of a server in [from, to) as rows (bucket = point time), in the order they were stored. */
   rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>

@@ -167,12 +167,12 @@ export function rollupTests(h: Harness) {
       for (let h = 0; h < 5; h++) await send(e, 'pub', { metrics: [{ name: 'c', type: 'counter', value: 1, timestamp: T0 - h * HOUR }] })
       await fetchMetrics(e, 'server_id=pub&period=1d') // rolls the coarser tiers up (1h reads the 1m rows ingest merged)
       const count = async (table: string) => Number((await e.sql(`SELECT count(*) AS n FROM ${table}`))[0]?.n)
-      expect(await count('metric_points')).toBe(5)
+      expect(await count('metric_blocks')).toBe(5)
       expect(await count('rollup_1m')).toBe(5)
       e.clock.now += 3 * DAY
       const deleted = await applyRetention(e.store, () => e.clock.now, e.app.deps.config.retention)
       expect(deleted).toMatchObject({ '1m': 5, '5m': 5, '15m': 5 })
-      expect(await count('metric_points')).toBe(5)
+      expect(await count('metric_blocks')).toBe(5)
       e.clock.now += 5 * DAY
       expect(await applyRetention(e.store, () => e.clock.now, e.app.deps.config.retention)).toMatchObject({ raw: 5 })
       expect(await count('rollup_1h')).toBe(5)

@@ -75,7 +75,8 @@ export function storeApiTests(h: Harness) {
     it('purges in bounded steps', async () => {
       const { store } = under
       await store.createServer({ id: 'old', name: 'O', isPrivate: false, requireSignature: true }, credentials('o'), T0)
-      await store.ingest('old', 'old-1', Array.from({ length: 25 }, (_, i) => point(i, T0 - 10 * DAY + i)), [], T0, T0 - DAY)
+      // raw points are kept as a block per server and minute: 25 minutes, 25 blocks
+      await store.ingest('old', 'old-1', Array.from({ length: 25 }, (_, i) => point(i, T0 - 10 * DAY + i * MIN)), [], T0, T0 - DAY)
       expect(await store.purge('raw', T0 - 9 * DAY, 10)).toBe(10)
       expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(15)
       expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(0)

@@ -2,8 +2,9 @@
 // SQLite ones (sqlite-migrations.ts), plus what only PostgreSQL has (21: tables partitioned by day; each
 // dialect applies its own list, so SQLite has no 21). Applied at start under an advisory lock, so replicas
 // starting together migrate once. Never edit a released migration; add the next one.
-import { fillPartitioned, PARTITIONED } from './partitions'
-import type { Program } from '../sql/program'
+import { defaultPartitionName, ensurePartitions, fillPartitioned, PARTITIONED } from './partitions'
+import { all, exec, type Program } from '../sql/program'
+import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
 
@@ -302,7 +303,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX rollup_1m_bucket ON rollup_1m(bucket);
     `,
     *program(now) {
-      yield* fillPartitioned(PARTITIONED.raw, 'id', now)
+      // the raw points' table as it was then (version 24 replaced it)
+      yield* fillPartitioned({ table: 'metric_points', column: 'timestamp' }, 'id', now)
       yield* fillPartitioned(PARTITIONED['1m'], 'series_id, bucket', now)
     },
   },
@@ -382,5 +384,33 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         expires_at BIGINT NOT NULL
       );
     `,
+  },
+  {
+    version: 24,
+    name: 'raw points packed: a block per server and minute',
+    sql: `
+      -- raw points packed, in arrival order: one row per server and minute a batch touches
+      -- (store/sql/point-block.ts); read back only to re-aggregate; partitioned by day like metric_points was
+      CREATE TABLE metric_blocks (
+        id BIGSERIAL,
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        minute BIGINT NOT NULL,
+        points INTEGER NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (id, minute)
+      ) PARTITION BY RANGE (minute);
+      CREATE INDEX metric_blocks_server_minute ON metric_blocks(server_id, minute);
+      CREATE INDEX metric_blocks_minute ON metric_blocks(minute);
+    `,
+    // its partitions (RLS on each, as maintenance makes them), metric_points packed into it in id order and
+    // dropped; RLS stays on where it was on (sql/postgres-rls.sql gives metric_blocks its policy when applied again)
+    *program(now) {
+      const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('metric_points' AS regclass)")
+      yield* exec(`CREATE TABLE ${defaultPartitionName(PARTITIONED.raw.table)} PARTITION OF ${PARTITIONED.raw.table} DEFAULT`)
+      yield* exec(`ALTER TABLE ${defaultPartitionName(PARTITIONED.raw.table)} ENABLE ROW LEVEL SECURITY`)
+      yield* ensurePartitions(PARTITIONED.raw, now)
+      yield* packRawPoints()
+      if (rls?.on) yield* exec(`ALTER TABLE ${PARTITIONED.raw.table} ENABLE ROW LEVEL SECURITY`)
+    },
   },
 ]

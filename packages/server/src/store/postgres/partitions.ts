@@ -1,4 +1,4 @@
-// PostgreSQL only: raw points (`metric_points`) and the finest tier (`rollup_1m`) are partitioned by UTC day
+// PostgreSQL only: raw point blocks (`metric_blocks`) and the finest tier (`rollup_1m`) are partitioned by UTC day
 // (declarative RANGE partitioning on their time column, as TimescaleDB chunks them), so retention drops whole
 // days instead of deleting rows. Each table has
 // - one partition per day, `<table>_pYYYYMMDD`, FOR VALUES FROM (the day's first ms) TO (the next day's);
@@ -24,7 +24,7 @@ export interface PartitionedTable {
 
 /** The partitioned tables, by the retention target that purges them. */
 export const PARTITIONED: Readonly<Record<'raw' | '1m', PartitionedTable>> = {
-  raw: { table: 'metric_points', column: 'timestamp' },
+  raw: { table: 'metric_blocks', column: 'minute' },
   '1m': { table: 'rollup_1m', column: 'bucket' },
 }
 
@@ -38,7 +38,7 @@ export interface Partition {
 
 export const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS
 
-/** `metric_points_p20261124` for the day starting at `day`. */
+/** `metric_blocks_p20261124` for the day starting at `day`. */
 export const partitionName = (table: string, day: number) => `${table}_p${new Date(day).toISOString().slice(0, 10).replace(/-/g, '')}`
 export const defaultPartitionName = (table: string) => `${table}_default`
 

@@ -1,7 +1,7 @@
-// PostgreSQL only: metric_points and rollup_1m partitioned by day (partitions.ts, migration 21). Retention drops
+// PostgreSQL only: metric_blocks and rollup_1m partitioned by day (partitions.ts, migrations 21 and 24). Retention drops
 // whole old partitions and answers exactly what row deletes answer (the SQLite store, fed the same batches, is
 // the reference); an insert for a day without a partition lands in the DEFAULT one and maintenance moves it out;
-// a database with rows is converted in place.
+// a database with rows is converted in place, and its raw points packed into partitioned blocks.
 import { type MetricPoint, PERIODS, ROUTES } from '@mcpdir/metrics/protocol'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -80,13 +80,13 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
     try {
       // created at open: DEFAULT, and every day from the raw retention back to tomorrow
       const days = Array.from({ length: 9 }, (_, i) => dayStart(NOW) + (i - 7) * DAY_MS)
-      for (const table of ['metric_points', 'rollup_1m']) {
+      for (const table of ['metric_blocks', 'rollup_1m']) {
         const names = await partitions(store.pool, table)
         expect(names).toEqual(expect.arrayContaining([`${table}_default`, ...days.map((d) => partitionName(table, d))]))
       }
       await fill(store)
       await fill(reference)
-      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_points_default')).toBe(0)
+      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_blocks_default')).toBe(0)
       expect(await snapshot(store)).toEqual(await snapshot(reference))
 
       const deleted = await applyRetention(store, () => NOW, RETENTION)
@@ -94,7 +94,7 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       expect(deleted.raw).toBeGreaterThan(0)
       expect(deleted['1m']).toBeGreaterThan(0)
       // partitions entirely before each cutoff are gone; the one straddling it stays, without its old rows
-      for (const [table, column, cutoff] of [['metric_points', 'timestamp', NOW - RETENTION.rawMs], ['rollup_1m', 'bucket', NOW - RETENTION.minuteMs]] as const) {
+      for (const [table, column, cutoff] of [['metric_blocks', 'minute', NOW - RETENTION.rawMs], ['rollup_1m', 'bucket', NOW - RETENTION.minuteMs]] as const) {
         const names = await partitions(store.pool, table)
         for (const day of days) expect(names.includes(partitionName(table, day)), `${table} ${new Date(day).toISOString()}`).toBe(day + DAY_MS > cutoff)
         expect(names).toContain(partitionName(table, dayStart(cutoff)))
@@ -105,13 +105,13 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       // a second run finds nothing; maintenance does not bring the dropped days back
       expect(await applyRetention(store, () => NOW, RETENTION)).toEqual({})
       await store.maintain()
-      expect(await partitions(store.pool, 'metric_points')).not.toContain(partitionName('metric_points', days[0] as number))
+      expect(await partitions(store.pool, 'metric_blocks')).not.toContain(partitionName('metric_blocks', days[0] as number))
 
       // a server's rows still go with it (ON DELETE CASCADE through the partitioned tables)
       await store.deleteServer('alpha')
       await reference.deleteServer('alpha')
       expect(await snapshot(store)).toEqual(await snapshot(reference))
-      expect(await count(store.pool, "SELECT count(*) AS n FROM metric_points p JOIN series s ON s.id = p.series_id WHERE s.server_id = 'alpha'")).toBe(0)
+      expect(await count(store.pool, "SELECT count(*) AS n FROM metric_blocks WHERE server_id = 'alpha'")).toBe(0)
       expect(await count(store.pool, 'SELECT count(*) AS n FROM rollup_1m')).toBeGreaterThan(0)
     } finally {
       await store.close()
@@ -127,14 +127,14 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       await registerServer(store, { id: 'late' }, NOW - DAY_MS)
       const ahead = dayStart(NOW) + 4 * DAY_MS + HOUR
       const ancient = NOW - 40 * DAY_MS
-      expect(await partitions(store.pool, 'metric_points')).not.toContain(partitionName('metric_points', dayStart(ahead)))
+      expect(await partitions(store.pool, 'metric_blocks')).not.toContain(partitionName('metric_blocks', dayStart(ahead)))
       await store.ingest('late', 'l-1', [gauge('x', ahead, 1), gauge('x', ancient, 2), gauge('x', NOW, 3)], [], NOW, NOW - DAY_MS)
-      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_points_default')).toBe(2)
+      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_blocks_default')).toBe(2)
       expect(await count(store.pool, 'SELECT count(*) AS n FROM rollup_1m_default')).toBe(2)
       const before = await store.rawRows('late', 0, ahead + DAY_MS)
       // two replicas' maintenance at once, three days on: the day of `ahead` gets its partition and its rows
       await Promise.all([maintainPartitions(store.pool, NOW + 3 * DAY_MS), maintainPartitions(other.pool, NOW + 3 * DAY_MS)])
-      for (const table of ['metric_points', 'rollup_1m']) {
+      for (const table of ['metric_blocks', 'rollup_1m']) {
         expect(await count(store.pool, `SELECT count(*) AS n FROM ${partitionName(table, dayStart(ahead))}`), table).toBe(1)
         // the point older than any day data can arrive for stays in the DEFAULT partition
         expect(await count(store.pool, `SELECT count(*) AS n FROM ${table}_default`), table).toBe(1)
@@ -145,7 +145,7 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       expect((await store.tierRows('late', '1m', ahead, ahead + 60_000)).map((r) => [r.count, r.sum])).toEqual([[2, 4]])
       expect(await store.purge('raw', ancient + 1, 10)).toBe(1)
       await store.deleteServer('late')
-      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_points')).toBe(0)
+      expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_blocks')).toBe(0)
       expect(await count(store.pool, 'SELECT count(*) AS n FROM rollup_1m')).toBe(0)
     } finally {
       await store.close()
@@ -170,7 +170,7 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
         minute: (await pool.query('SELECT series_id, bucket, sum, last_ts FROM rollup_1m ORDER BY bucket')).rows,
       })
       const before = await read()
-      await migratePostgres(pool, Number.POSITIVE_INFINITY, NOW)
+      await migratePostgres(pool, 21, NOW)
       expect(await read()).toEqual(before)
       expect(await partitions(pool, 'metric_points')).toContain(partitionName('metric_points', dayStart(NOW)))
       expect(await count(pool, 'SELECT count(*) AS n FROM metric_points_default')).toBe(1)

@@ -45,14 +45,14 @@ describe.runIf(run)('PostgreSQL row level security', () => {
         }
       }
       expect(await as(undefined, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])
-      const points = 'SELECT s.server_id, p.sum FROM metric_points p JOIN series s ON s.id = p.series_id ORDER BY s.server_id'
+      const blocks = 'SELECT server_id, points FROM metric_blocks ORDER BY server_id'
       const minutes = 'SELECT series_id FROM rollup_1m'
-      expect(await as(undefined, points)).toEqual([{ server_id: 'open', sum: 1 }])
-      expect(await as(undefined, 'SELECT count(*)::int AS n FROM metric_points')).toEqual([{ n: 1 }])
+      expect(await as(undefined, blocks)).toEqual([{ server_id: 'open', points: 1 }])
+      expect(await as(secret.read_token, blocks)).toEqual([{ server_id: 'closed', points: 1 }, { server_id: 'open', points: 1 }])
+      expect(await as(undefined, 'SELECT count(*)::int AS n FROM metric_blocks')).toEqual([{ n: 1 }])
       expect(await as(undefined, minutes)).toHaveLength(1)
       expect(await as(secret.read_token, minutes)).toHaveLength(2)
       expect(await as(secret.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'closed' }, { id: 'open' }])
-      expect(await as(secret.read_token, points)).toEqual([{ server_id: 'closed', sum: 2 }, { server_id: 'open', sum: 1 }])
       expect(await as(other.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }, { id: 'other' }])
       expect(await as(secret.api_key, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])
       for (const table of ['server_keys', 'server_secrets', 'settings', 'ingest_batches']) {

@@ -1,6 +1,6 @@
-// The SQL of metrics, written once for both dialects like statements.ts: series, raw points and the tier
+// The SQL of metrics, written once for both dialects like statements.ts: series, raw point blocks and the tier
 // tables `rollup_1m` … `rollup_1d`, all keyed by series id and holding numbers only.
-import { type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
+import { type Tier, TIERS } from '@mcpdir/metrics/protocol'
 import type { StoredRow } from '../../query/aggregations'
 import { type BulkTable, bulk, type SqlFragments, TIER_COLUMNS } from './statements'
 
@@ -37,22 +37,19 @@ export function metricStatements(f: SqlFragments) {
     // the 1m rows a batch merges into: every pair of its series and minutes (a few more than it needs)
     minuteRows: `SELECT ${COLUMNS('r')} FROM rollup_1m r
       WHERE r.series_id IN (SELECT value FROM ${f.jsonIds}) AND r.bucket IN (SELECT value FROM ${f.jsonIds})`,
-    // series first (CROSS JOIN keeps SQLite to that order), then each series' rows by its primary key;
-    // raw points in insertion order
-    rawRows: `SELECT p.series_id AS "seriesId", p.timestamp AS bucket, p.count, p.sum, p.min, p.max, p.last, p.timestamp AS "lastTs", p.sketch
-      FROM series s CROSS JOIN metric_points p WHERE p.series_id = s.id AND s.server_id = ? AND p.timestamp >= ? AND p.timestamp < ? ORDER BY p.id`,
+    // a server's raw point blocks of some minutes, in insertion order
+    rawBlocks: 'SELECT data FROM metric_blocks WHERE server_id = ? AND minute >= ? AND minute < ? ORDER BY id',
+    // series first (CROSS JOIN keeps SQLite to that order), then each series' rows by its primary key
     tierRows: (tier: Tier, byName: boolean) =>
       `SELECT ${COLUMNS('r')} FROM series s CROSS JOIN rollup_${tier} r
        WHERE r.series_id = s.id AND s.server_id = ? AND r.bucket >= ? AND r.bucket < ?${byName ? ` AND s.name IN (SELECT value FROM ${f.jsonValues})` : ''}`,
-    serversWithPoints: `SELECT s.server_id AS "serverId" FROM series s
-      WHERE EXISTS (SELECT 1 FROM metric_points p WHERE p.series_id = s.id AND p.timestamp >= ? AND p.timestamp < ?)
-      GROUP BY s.server_id ORDER BY s.server_id${f.binaryOrder}`,
+    serversWithPoints: `SELECT server_id AS "serverId" FROM metric_blocks WHERE minute >= ? AND minute < ?
+      GROUP BY server_id ORDER BY server_id${f.binaryOrder}`,
     deleteTier: (tier: Tier) => `DELETE FROM rollup_${tier} WHERE series_id IN (SELECT id FROM series WHERE server_id = ?) AND bucket >= ? AND bucket < ?`,
     // the server's row lock, as ingest takes it; cached reports see the bumped version
     lockForRollup: 'UPDATE servers SET rollup_version = rollup_version + 1 WHERE id = ? RETURNING id',
     markDirty: (oneServer: boolean) => `INSERT INTO rollup_dirty (server_id, minute)
-      SELECT DISTINCT s.server_id, (p.timestamp / ${TIER_MS['1m']}) * ${TIER_MS['1m']} FROM series s CROSS JOIN metric_points p
-      WHERE p.series_id = s.id AND p.timestamp >= ? AND p.timestamp < ?${oneServer ? ' AND s.server_id = ?' : ''}
+      SELECT DISTINCT server_id, minute FROM metric_blocks WHERE minute >= ? AND minute < ?${oneServer ? ' AND server_id = ?' : ''}
       ON CONFLICT DO NOTHING`,
   }
 }

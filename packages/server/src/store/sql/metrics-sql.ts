@@ -1,11 +1,12 @@
-// Metrics in SQL, for both dialects: series resolved through the cache, raw points stored and merged into their
-// 1-minute rows in the ingest transaction, tiers read with their series attached, and tiers rebuilt from a
+// Metrics in SQL, for both dialects: series resolved through the cache, raw points stored packed (a block per
+// server and minute, point-block.ts) and merged into their 1-minute rows in the ingest transaction, tiers read with their series attached, and tiers rebuilt from a
 // finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
 // ingest, here for rebuilds), so the read-merge-write of a row never interleaves with another replica's.
 import { type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
 import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
 import { all, arrays, exec, insert, type Program } from './program'
 import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
+import { decodeBlock, encodeBlock, type PackedPoint } from './point-block'
 import { type SeriesCache, seriesKey, type SeriesRow } from './series-cache'
 import { type SqlFragments, TABLES } from './statements'
 
@@ -71,6 +72,17 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
   }
 
+  /** A server's raw points with a timestamp in [from, to), in insertion order, as rows (bucket and lastTs: the timestamp). */
+  function* rawArrays(serverId: string, from: number, to: number): Program<RowArray[]> {
+    const rows: RowArray[] = []
+    for (const { data } of yield* all<{ data: Uint8Array }>(S.rawBlocks, [serverId, Math.floor(from / MINUTE) * MINUTE, to])) {
+      decodeBlock(data, from, to, (seriesId, timestamp, count, sum, min, max, last, sketch) => {
+        rows.push([seriesId, timestamp, count, sum, min, max, last, timestamp, sketch])
+      })
+    }
+    return rows
+  }
+
   /** Rows, read as arrays (`ROW_COLUMNS`), as objects with their series attached (read once per series, and remembered). */
   function* withSeries(rows: readonly RowArray[]): Program<(StoredRow & AggregateRow)[]> {
     const found = new Map<number, SeriesInfo>()
@@ -100,16 +112,21 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       const tags = points.map((p) => JSON.stringify(p.tags))
       const ids = yield* seriesIds(serverId, createdAt, points, tags)
       const sketches = points.map((p) => (p.sketch ? Sketch.fromJSON(p.sketch) : undefined))
-      yield* insert(
-        TABLES.points,
-        points.map((p, i) => [ids[i], p.timestamp, p.count, p.sum, p.min, p.max, p.last, sketches[i]?.toBytes() ?? null]),
-      )
+      // one block per minute the batch touches (an SDK's batch is one flush window: usually one)
+      const byMinute = new Map<number, PackedPoint[]>()
+      points.forEach((p, i) => {
+        const minute = Math.floor(p.timestamp / MINUTE) * MINUTE
+        let block = byMinute.get(minute)
+        if (!block) byMinute.set(minute, (block = []))
+        block.push({ seriesId: ids[i] as number, timestamp: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, sketch: sketches[i]?.toBytes() ?? null })
+      })
+      yield* insert(TABLES.blocks, [...byMinute].map(([minute, block]) => [serverId, minute, block.length, encodeBlock(block)]))
       yield* mergeMinutes(points, ids, sketches)
-      yield* insert(TABLES.dirty, [...new Set(points.map((p) => Math.floor(p.timestamp / MINUTE) * MINUTE))].map((minute) => [serverId, minute]))
+      yield* insert(TABLES.dirty, [...byMinute.keys()].map((minute) => [serverId, minute]))
     },
 
     *rawRows(serverId: string, from: number, to: number): Program<AggregateRow[]> {
-      return yield* withSeries(yield* arrays<RowArray>(S.rawRows, [serverId, from, to]))
+      return yield* withSeries(yield* rawArrays(serverId, from, to))
     },
 
     *tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
@@ -120,19 +137,21 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     /** Rebuilds a tier's rows of a server in [from, to) from a finer tier or raw points; run it in a transaction. */
     *rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Program<number> {
       if ((yield* all(S.lockForRollup, [serverId])).length === 0) return 0
-      const rows = (yield* arrays<RowArray>(source === 'raw' ? S.rawRows : S.tierRows(source, false), [serverId, from, to])).map(storedRow)
+      const rows = (source === 'raw' ? yield* rawArrays(serverId, from, to) : yield* arrays<RowArray>(S.tierRows(source, false), [serverId, from, to])).map(storedRow)
       const rolled = rollUp(rows, TIER_MS[tier])
       yield* exec(S.deleteTier(tier), [serverId, from, to])
       yield* insert(TIER_TABLES[tier], rolled.map(tierValues))
       return rolled.length
     },
 
+    /** The servers with raw points in the minutes of [from, to). */
     *serversWithPoints(from: number, to: number): Program<string[]> {
-      return (yield* all<{ serverId: string }>(S.serversWithPoints, [from, to])).map((r) => r.serverId)
+      return (yield* all<{ serverId: string }>(S.serversWithPoints, [Math.floor(from / MINUTE) * MINUTE, to])).map((r) => r.serverId)
     },
 
     markDirty(serverId: string | undefined, from: number, to: number): Program<number> {
-      return exec(S.markDirty(serverId !== undefined), serverId === undefined ? [from, to] : [from, to, serverId])
+      const first = Math.floor(from / MINUTE) * MINUTE
+      return exec(S.markDirty(serverId !== undefined), serverId === undefined ? [first, to] : [first, to, serverId])
     },
   }
 }

@@ -9,7 +9,7 @@ import { rollUp, type StoredRow } from '../../query/aggregations'
 import { TIER_TABLES } from './metric-statements'
 import { all, exec, insert, type Program } from './program'
 import { seriesKey, type SeriesRow } from './series-cache'
-import { TABLES } from './statements'
+import { bulk, TABLES } from './statements'
 
 /** Rows read per batch; tests make it small, so every keyset continues across batches. */
 let BATCH = 5_000
@@ -18,6 +18,9 @@ let BATCH = 5_000
 export function setMigrationBatchRows(rows: number): void {
   BATCH = rows
 }
+
+/** Rows a migration step reads per batch. */
+export const migrationBatchRows = () => BATCH
 const DAY = TIER_MS['1d']
 const MINUTE = TIER_MS['1m']
 
@@ -67,6 +70,9 @@ function seriesIds() {
   }
 }
 
+/** `metric_points` as version 5 created it (version 24 packs its rows into `metric_blocks` and drops it). */
+const POINTS_V5 = bulk('metric_points', 'series_id bigint, timestamp bigint, count float8, sum float8, min float8, max float8, last float8, sketch bytea')
+
 /** Version 5: every raw point into `metric_points`, in its original order. */
 export function* keyPointsBySeries(): Program<void> {
   const idsOf = seriesIds()
@@ -79,7 +85,7 @@ export function* keyPointsBySeries(): Program<void> {
     if (rows.length === 0) return
     const ids = yield* idsOf(rows)
     yield* insert(
-      TABLES.points,
+      POINTS_V5,
       rows.map((r, i) => [ids[i], Number(r.timestamp), r.count, r.sum, r.min, r.max, r.last, sketchBytes(r.sketch)]),
     )
     after = Number((rows.at(-1) as { id: number }).id)

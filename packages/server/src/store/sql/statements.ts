@@ -42,7 +42,8 @@ export const TIER_COLUMNS = 'series_id bigint, bucket bigint, count float8, sum 
 
 export const TABLES = {
   series: bulk('series', 'server_id text, name text, type text, tags text', ' ON CONFLICT DO NOTHING'),
-  points: bulk('metric_points', 'series_id bigint, timestamp bigint, count float8, sum float8, min float8, max float8, last float8, sketch bytea'),
+  // raw points packed, one row per server and minute a batch touches (point-block.ts)
+  blocks: bulk('metric_blocks', 'server_id text, minute bigint, points bigint, data bytea'),
   events: bulk('server_events', 'server_id text, type text, timestamp bigint, details text'),
   heartbeats: bulk('server_heartbeats', 'server_id text, minute bigint', ' ON CONFLICT DO NOTHING'),
   dirty: bulk('rollup_dirty', 'server_id text, minute bigint', ' ON CONFLICT DO NOTHING'),
@@ -51,7 +52,8 @@ export const TABLES = {
 
 /** Timestamp column of each retention target, its table, and its primary key. */
 export const RETENTION: Record<RetentionTarget, { table: string; column: string; key: string }> = {
-  raw: { table: 'metric_points', column: 'timestamp', key: 'id' },
+  // a block goes when its minute starts before the cutoff: re-aggregation reads only minutes starting at or after it
+  raw: { table: 'metric_blocks', column: 'minute', key: 'id' },
   ...(Object.fromEntries(TIERS.map((tier) => [tier, { table: `rollup_${tier}`, column: 'bucket', key: '(series_id, bucket)' }])) as Record<Tier, { table: string; column: string; key: string }>),
   events: { table: 'server_events', column: 'timestamp', key: 'id' },
   usage: { table: 'server_usage', column: 'timestamp', key: 'id' },

@@ -7,16 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PERIODS, USAGE_ACTIONS, type UsageAction } from '@mcpdir/metrics/protocol'
-import Database from 'better-sqlite3'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { usageSection } from '../../query/usage-report'
 import { periodWindow } from '../../query/server-report'
-import { requirePostgres, startPostgres, type PgCluster } from '../../testing/postgres-cluster'
+import { requirePostgres } from '../../testing/postgres-cluster'
 import { expectUsageMatches, type RawUsage, referenceUsageReport } from '../conformance/usage-reference'
-import { openPostgresStore, migratePostgres } from '../postgres/postgres-store'
-import { migrateSqlite, openSqliteStore } from '../sqlite/sqlite-store'
-import type { Store } from '../store'
+import { type MigrationDialect, postgresDialect, seededRandom, sqliteDialect } from './migration-test-dialects'
 
 const BEFORE = 19
 const NOW = Date.parse('2026-03-10T12:07:30.000Z')
@@ -27,13 +23,7 @@ const SERVERS = ['small', 'busy', 'edges', 'quiet']
 
 /** Raw rows as release 0 stored them (visitor hashes 32 hex characters, rotating daily), seeded. */
 function rawUsage(): (RawUsage & { serverId: string; toolId: string | null; details: string | null })[] {
-  let seed = 20260310
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seededRandom(20260310)
   const hash = (t: number, visitor: number) => createHash('sha256').update(`${new Date(t).toISOString().slice(0, 10)}:${visitor}`).digest('hex').slice(0, 32)
   const action = () => USAGE_ACTIONS[Math.floor(random() * 4)] as UsageAction
   const row = (serverId: string, t: number, visitor: number, a = action()) => ({
@@ -60,21 +50,13 @@ function rawUsage(): (RawUsage & { serverId: string; toolId: string | null; deta
   return rows
 }
 
-/** A dialect: a database at the schema before version 20, and a store opened (and so migrated) on it. */
-interface Dialect {
-  /** Opens a database migrated up to `BEFORE`; `exec` runs SQL with `?` placeholders. */
-  old(): Promise<{ exec(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>; close(): Promise<void> }>
-  /** The store on that database (migrating it), and a fresh empty store. */
-  store(fresh: boolean): Promise<Store & { sql(query: string): Promise<Record<string, unknown>[]> }>
-}
-
 const AGGREGATES = [
   'SELECT server_id, width, bucket, action, count FROM usage_counts ORDER BY server_id, width, bucket, action',
   'SELECT server_id, width, bucket, sketch FROM usage_visitors ORDER BY server_id, width, bucket',
 ]
 const plain = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r).map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : Number.isFinite(Number(v)) ? Number(v) : v)))
 
-function migrationTest(name: string, dialect: Dialect) {
+function migrationTest(name: string, dialect: MigrationDialect) {
   it(`${name}: builds usage aggregates from the raw rows, answering every period as release 0 did`, async () => {
     const rows = rawUsage()
     const old = await dialect.old()
@@ -121,41 +103,11 @@ describe('usage aggregates migration (version 20)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcpdir-usage-migration-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  const file = join(dir, 'old.db')
-  migrationTest('SQLite', {
-    async old() {
-      const db = new Database(file)
-      db.pragma('journal_mode = WAL') // as the store opens it: one insert per commit stays fast
-      migrateSqlite(db, BEFORE)
-      return { exec: async (sql, params = []) => (sql.startsWith('SELECT') ? (db.prepare(sql).all(...params) as Record<string, unknown>[]) : (db.prepare(sql).run(...params), [])), close: async () => void db.close() }
-    },
-    async store(fresh) {
-      const store = openSqliteStore({ path: fresh ? ':memory:' : file })
-      return Object.assign(store, { sql: async (query: string) => store.db.prepare(query).all() as Record<string, unknown>[] })
-    },
-  })
+  migrationTest('SQLite', sqliteDialect(join(dir, 'old.db'), BEFORE))
 
   if (requirePostgres()) {
-    let cluster: PgCluster | undefined
-    afterAll(() => cluster?.stop())
-    let url = ''
-    migrationTest('PostgreSQL', {
-      async old() {
-        cluster ??= startPostgres()
-        url = cluster.createDatabase('usage_migration')
-        const pool = new pg.Pool({ connectionString: url, max: 1 })
-        await migratePostgres(pool, BEFORE)
-        let n = 0
-        const numbered = (sql: string) => sql.replace(/\?/g, () => `$${++n}`)
-        return {
-          exec: async (sql, params = []) => ((n = 0), (await pool.query(numbered(sql), params)).rows),
-          close: () => pool.end(),
-        }
-      },
-      async store(fresh) {
-        const store = await openPostgresStore({ connectionString: fresh ? (cluster as PgCluster).createDatabase('usage_live') : url })
-        return Object.assign(store, { sql: async (query: string) => (await store.pool.query(query)).rows as Record<string, unknown>[] })
-      },
-    })
+    const postgres = postgresDialect('usage_migration', BEFORE)
+    afterAll(() => postgres.stop())
+    migrationTest('PostgreSQL', postgres)
   }
 })

@@ -1,6 +1,7 @@
 // Versioned schema migrations for the SQLite store, applied in order at start, each in its own transaction.
 // Never edit a released migration; add the next one.
 import type { Program } from '../sql/program'
+import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
 
@@ -427,5 +428,24 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         expires_at INTEGER NOT NULL
       );
     `,
+  },
+  {
+    version: 24,
+    name: 'raw points packed: a block per server and minute',
+    sql: `
+      -- raw points packed, in arrival order: one row per server and minute a batch touches
+      -- (store/sql/point-block.ts); read back only to re-aggregate, purged by minute
+      CREATE TABLE metric_blocks (
+        id INTEGER PRIMARY KEY,
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        minute INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX metric_blocks_server_minute ON metric_blocks(server_id, minute);
+      CREATE INDEX metric_blocks_minute ON metric_blocks(minute);
+    `,
+    // metric_points packed into it in id order, then dropped
+    program: packRawPoints,
   },
 ]
