@@ -115,6 +115,38 @@ export async function post(url: string, body: string | Uint8Array, headers: Reco
  * streaming client would, or with the total declared up front. Stops writing as soon as the service answers
  * (it may answer 413 and close before reading everything).
  */
+/**
+ * Sends `chunks` × `chunkBytes` with the total declared, `pauseMs` between chunks, as a slow client that sends its
+ * whole body before reading the answer; rejects if the connection fails before the body is sent.
+ */
+export function postSlowly(url: string, chunks: number, chunkBytes: number, pauseMs: number, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    let answer: Promise<{ status: number; body: string }> | undefined
+    const req = request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-length': String(chunks * chunkBytes) } }, (res) => {
+      answer = new Promise((done) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => done({ status: res.statusCode ?? 0, body }))
+      })
+    })
+    let sent = false
+    req.on('error', (error) => {
+      if (!sent) reject(error)
+    })
+    const chunk = Buffer.alloc(chunkBytes, 0x20)
+    void (async () => {
+      for (let i = 0; i < chunks; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, pauseMs))
+        await new Promise<void>((r, fail) => req.write(chunk, (error) => (error ? fail(error) : r())))
+      }
+      req.end()
+      sent = true
+      while (!answer) await new Promise((r) => setTimeout(r, 10))
+      resolve(await answer)
+    })().catch(reject)
+  })
+}
+
 export function postStream(url: string, chunks: number, chunkBytes: number, headers: Record<string, string>, declare = false) {
   const length = declare ? { 'content-length': String(chunks * chunkBytes) } : { 'transfer-encoding': 'chunked' }
   return new Promise<{ status: number; body: string }>((resolve, reject) => {

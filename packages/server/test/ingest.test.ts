@@ -3,7 +3,7 @@
 import { MAX_BODY_BYTES, MAX_POINTS_PER_BATCH, generateSigningSecret } from '@mcpdir/metrics/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningService, startService } from '../src/testing'
-import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, post, postStream, query, rowCounts, signedHeaders, storedPoints } from './helpers'
+import { ADMIN_KEY, addServer, cli, type Credentials, legacyHeaders, post, postSlowly, postStream, query, rowCounts, signedHeaders, storedPoints } from './helpers'
 
 let service: RunningService
 let alpha: Credentials
@@ -144,6 +144,14 @@ describe('POST /functions/v1/metrics-collect', () => {
     }
     expect(rowCounts(service.dbPath)).toEqual(before)
     expect(17 * 64 * 1024).toBeGreaterThan(MAX_BODY_BYTES)
+  })
+
+  it('answers 413 to a slow client sending an oversized body with its length, instead of resetting the connection', async () => {
+    const headers = { 'content-type': 'application/json', 'x-api-key': alpha.api_key }
+    // longer pauses than the HTTP server waits for a body it no longer reads (500 ms) before closing the socket
+    const response = await postSlowly(collect, 3, Math.ceil(MAX_BODY_BYTES / 2), 700, headers)
+    expect(response.status).toBe(413)
+    expect(JSON.parse(response.body)).toMatchObject({ success: false, error: { code: 'payload_too_large' } })
   })
 
   it('refuses a disabled server, and takes it back when enabled', async () => {

@@ -6,17 +6,18 @@ import type { AppEnv } from '../app/app-env'
 const DISCARD_LIMIT = 16 * 1024 * 1024
 
 /**
- * Reads the request body once, at most `maxBytes`, into `c.var.body`. A declared length over the limit is
- * answered 413 at once; a streamed (chunked) body over it is read on and discarded up to 16 MiB before the
- * 413, so the client finishes sending and sees the answer instead of a broken pipe. (Hono's own bodyLimit
- * cancels the stream, which closes the connection under the client's feet.)
+ * Reads the request body once, at most `maxBytes`, into `c.var.body`. A body over the limit, declared or
+ * streamed (chunked), is read on and discarded up to 16 MiB before the 413, so the client finishes sending and
+ * sees the answer instead of a broken pipe: closing a socket with unread data resets the connection, and the
+ * client may lose the answer with it. (Hono's own bodyLimit cancels the stream, which does just that.) Only a
+ * declared length over 16 MiB is answered at once.
  */
 export function readBodyWithin(maxBytes: number): MiddlewareHandler<AppEnv> {
   const tooLarge = () => new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`)
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next()
     const declared = Number(c.req.header('content-length') ?? Number.NaN)
-    if (declared > maxBytes) throw tooLarge()
+    if (declared > DISCARD_LIMIT) throw tooLarge()
     const chunks: Uint8Array[] = []
     let total = 0
     const reader = c.req.raw.body?.getReader()

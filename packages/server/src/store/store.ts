@@ -69,6 +69,12 @@ export interface StatefulIngest {
   derive(stored: ReadonlyMap<string, string>): { points: MetricPoint[]; events: ServerEvent[]; states: IngestState[] }
 }
 
+/** One step of a purge: `rows` deleted (a step of `limit` rows may leave more), and `deleted`, what they held: raw points for `raw`, rows otherwise. */
+export interface PurgeStep {
+  rows: number
+  deleted: number
+}
+
 /** What retention purges, each with its own age limit: raw points, each tier, events, usage, heartbeats. */
 export type RetentionTarget = 'raw' | Tier | 'events' | 'usage' | 'heartbeats'
 
@@ -164,7 +170,10 @@ export interface Store extends AlertStore {
   markDirtyMinutes(serverId: string | undefined, from: number, to: number): Promise<number>
   /** The servers with raw points from the minute holding `from` to `to`, by id. */
   serversWithPoints(from: number, to: number): Promise<string[]>
-  /** Raw points of a server in [from, to) as rows (bucket = point time), in the order they were stored. */
+  /**
+   * Raw points of a server in [from, to) as rows (bucket = point time): minute by minute in the order their
+   * blocks were stored, each minute's points in the order they were stored.
+   */
   rawRows(serverId: string, from: number, to: number): Promise<AggregateRow[]>
   /**
    * Rows of a tier with bucket in [from, to), each with its series, optionally only some metric names (none
@@ -186,8 +195,11 @@ export interface Store extends AlertStore {
   usageAggregates(serverId: string, width: number, from: number, to: number): Promise<UsageAggregates>
   /** Events other than heartbeats in [from, to), newest first. */
   listEvents(serverId: string, from: number, to: number, limit: number): Promise<ServerEvent[]>
-  /** Deletes up to `limit` rows of `target` older than `before`; answers how many. */
-  purge(target: RetentionTarget, before: number, limit: number): Promise<number>
+  /**
+   * Deletes up to `limit` rows of `target` older than `before` (raw point blocks: those whose whole minute is);
+   * answers the rows deleted and what they held as retention counts it.
+   */
+  purge(target: RetentionTarget, before: number, limit: number): Promise<PurgeStep>
   /** Deletes up to `limit` count rows and `limit` visitor rows of one usage width with buckets before `before`; answers how many. */
   purgeUsageAggregates(width: number, before: number, limit: number): Promise<number>
 

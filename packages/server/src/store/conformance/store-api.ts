@@ -72,14 +72,20 @@ export function storeApiTests(h: Harness) {
       expect(await store.dailySalt('2026-03-11')).toBe(next)
     })
 
-    it('purges in bounded steps', async () => {
+    it('purges in bounded steps; raw points by the block of their minute, once all of it is past the cutoff, counted as points', async () => {
       const { store } = under
       await store.createServer({ id: 'old', name: 'O', isPrivate: false, requireSignature: true }, credentials('o'), T0)
-      // raw points are kept as a block per server and minute: 25 minutes, 25 blocks
-      await store.ingest('old', 'old-1', Array.from({ length: 25 }, (_, i) => point(i, T0 - 10 * DAY + i * MIN)), [], T0, T0 - DAY)
-      expect(await store.purge('raw', T0 - 9 * DAY, 10)).toBe(10)
-      expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(15)
-      expect(await store.purge('raw', T0 - 9 * DAY, 100)).toBe(0)
+      // raw points are kept as a block per server and minute: 25 minutes of two points, 25 blocks
+      const start = T0 - 10 * DAY
+      await store.ingest('old', 'old-1', Array.from({ length: 50 }, (_, i) => point(i, start + Math.floor(i / 2) * MIN + i)), [], T0, T0 - DAY)
+      const cutoff = start + 24 * MIN + 30_000 // in the last minute, after both its points
+      expect(await store.purge('raw', cutoff, 10)).toEqual({ rows: 10, deleted: 20 })
+      expect(await store.purge('raw', cutoff, 100)).toEqual({ rows: 14, deleted: 28 })
+      expect(await store.purge('raw', cutoff, 100)).toEqual({ rows: 0, deleted: 0 })
+      expect((await store.rawRows('old', 0, T0)).map((r) => r.sum)).toEqual([48, 49])
+      expect(await store.purge('raw', start + 25 * MIN, 100)).toEqual({ rows: 1, deleted: 2 })
+      await store.ingest('old', 'old-2', [point(1, start), point(2, start + 1)], [{ type: 'error', timestamp: start, details: {} }], T0, T0 - DAY)
+      expect(await store.purge('events', start + 1, 100)).toEqual({ rows: 1, deleted: 1 })
     })
 
     it('lists servers in byte order, whatever the database locale', async () => {

@@ -2,7 +2,7 @@
 // SQLite ones (sqlite-migrations.ts), plus what only PostgreSQL has (21: tables partitioned by day; each
 // dialect applies its own list, so SQLite has no 21). Applied at start under an advisory lock, so replicas
 // starting together migrate once. Never edit a released migration; add the next one.
-import { defaultPartitionName, ensurePartitions, fillPartitioned, PARTITIONED } from './partitions'
+import { ensurePartitions, fillPartitioned } from './partitions'
 import { all, exec, type Program } from '../sql/program'
 import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
@@ -305,7 +305,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     *program(now) {
       // the raw points' table as it was then (version 24 replaced it)
       yield* fillPartitioned({ table: 'metric_points', column: 'timestamp' }, 'id', now)
-      yield* fillPartitioned(PARTITIONED['1m'], 'series_id, bucket', now)
+      yield* fillPartitioned({ table: 'rollup_1m', column: 'bucket' }, 'series_id, bucket', now)
     },
   },
   {
@@ -402,15 +402,18 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX metric_blocks_server_minute ON metric_blocks(server_id, minute);
       CREATE INDEX metric_blocks_minute ON metric_blocks(minute);
     `,
-    // its partitions (RLS on each, as maintenance makes them), metric_points packed into it in id order and
-    // dropped; RLS stays on where it was on (sql/postgres-rls.sql gives metric_blocks its policy when applied again)
+    // metric_points locked first (a replica still on the old code waits, then fails and its SDKs retry, instead
+    // of committing points behind the copy); metric_blocks' partitions (RLS on each, as maintenance makes them);
+    // metric_points packed into it in id order and dropped; RLS stays on where it was on (sql/postgres-rls.sql
+    // gives metric_blocks its policy when applied again)
     *program(now) {
+      yield* exec('LOCK TABLE metric_points IN ACCESS EXCLUSIVE MODE')
       const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('metric_points' AS regclass)")
-      yield* exec(`CREATE TABLE ${defaultPartitionName(PARTITIONED.raw.table)} PARTITION OF ${PARTITIONED.raw.table} DEFAULT`)
-      yield* exec(`ALTER TABLE ${defaultPartitionName(PARTITIONED.raw.table)} ENABLE ROW LEVEL SECURITY`)
-      yield* ensurePartitions(PARTITIONED.raw, now)
+      yield* exec('CREATE TABLE metric_blocks_default PARTITION OF metric_blocks DEFAULT')
+      yield* exec('ALTER TABLE metric_blocks_default ENABLE ROW LEVEL SECURITY')
+      yield* ensurePartitions({ table: 'metric_blocks', column: 'minute' }, now)
       yield* packRawPoints()
-      if (rls?.on) yield* exec(`ALTER TABLE ${PARTITIONED.raw.table} ENABLE ROW LEVEL SECURITY`)
+      if (rls?.on) yield* exec('ALTER TABLE metric_blocks ENABLE ROW LEVEL SECURITY')
     },
   },
 ]

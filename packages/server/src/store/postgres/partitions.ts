@@ -20,11 +20,13 @@ export const PARTITION_LOCK = 7_270_002
 export interface PartitionedTable {
   table: string
   column: string
+  /** The column saying how many items a row holds, where retention counts those rather than rows. */
+  counted?: string
 }
 
 /** The partitioned tables, by the retention target that purges them. */
 export const PARTITIONED: Readonly<Record<'raw' | '1m', PartitionedTable>> = {
-  raw: { table: 'metric_blocks', column: 'minute' },
+  raw: { table: 'metric_blocks', column: 'minute', counted: 'points' },
   '1m': { table: 'rollup_1m', column: 'bucket' },
 }
 
@@ -110,20 +112,23 @@ export function* ensurePartitions(t: PartitionedTable, now: number): Program<num
 }
 
 /**
- * Drops the partitions entirely older than `before`; answers the rows they held. The parent is locked first
- * (as an insert or read locks it before its partitions), so no row arrives between counting and dropping.
- * Run under PARTITION_LOCK, in a transaction.
+ * Drops the partitions entirely older than `before`; answers the rows they held, and the items (`counted`).
+ * The parent is locked first (as an insert or read locks it before its partitions), so no row arrives between
+ * counting and dropping. Run under PARTITION_LOCK, in a transaction.
  */
-export function* dropPartitionsBefore(t: PartitionedTable, before: number): Program<number> {
+export function* dropPartitionsBefore(t: PartitionedTable, before: number): Program<{ rows: number; deleted: number }> {
   const old = (yield* partitionsOf(t)).filter((p) => p.to <= before)
-  if (old.length === 0) return 0
+  const dropped = { rows: 0, deleted: 0 }
+  if (old.length === 0) return dropped
   yield* exec(`LOCK TABLE ${ident(t.table)} IN ACCESS EXCLUSIVE MODE`)
-  let rows = 0
+  const items = t.counted ? `sum(${ident(t.counted)})` : 'count(*)'
   for (const p of old) {
-    rows += Number((yield* all<{ n: number }>(`SELECT count(*) AS n FROM ${ident(p.name)}`))[0]?.n ?? 0)
+    const [held] = yield* all<{ rows: number; items: number | null }>(`SELECT count(*) AS rows, ${items} AS items FROM ${ident(p.name)}`)
+    dropped.rows += Number(held?.rows ?? 0)
+    dropped.deleted += Number(held?.items ?? 0)
     yield* exec(`DROP TABLE ${ident(p.name)}`)
   }
-  return rows
+  return dropped
 }
 
 /**
@@ -134,7 +139,7 @@ export const purgeRowsSql = (t: PartitionedTable) => {
   const col = ident(t.column)
   const table = ident(t.table)
   return `DELETE FROM ${table} p USING (SELECT tableoid AS t, ctid AS c FROM ${table} WHERE ${col} < ? LIMIT ?) old
-    WHERE p.${col} < ? AND p.tableoid = old.t AND p.ctid = old.c`
+    WHERE p.${col} < ? AND p.tableoid = old.t AND p.ctid = old.c RETURNING ${t.counted ? `p.${ident(t.counted)}` : '1'} AS n`
 }
 
 /** Converts a table to a partitioned one in place (migration 21): see migrations.ts for the SQL around it. */

@@ -94,7 +94,8 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       expect(deleted.raw).toBeGreaterThan(0)
       expect(deleted['1m']).toBeGreaterThan(0)
       // partitions entirely before each cutoff are gone; the one straddling it stays, without its old rows
-      for (const [table, column, cutoff] of [['metric_blocks', 'minute', NOW - RETENTION.rawMs], ['rollup_1m', 'bucket', NOW - RETENTION.minuteMs]] as const) {
+      // (a raw point block goes once its whole minute is older than the cutoff)
+      for (const [table, column, cutoff] of [['metric_blocks', 'minute', NOW - RETENTION.rawMs - 60_000 + 1], ['rollup_1m', 'bucket', NOW - RETENTION.minuteMs]] as const) {
         const names = await partitions(store.pool, table)
         for (const day of days) expect(names.includes(partitionName(table, day)), `${table} ${new Date(day).toISOString()}`).toBe(day + DAY_MS > cutoff)
         expect(names).toContain(partitionName(table, dayStart(cutoff)))
@@ -143,7 +144,8 @@ describe.runIf(run)('PostgreSQL partitions by day', () => {
       // the moved partition is a full partition: the upsert key and foreign key hold
       await store.ingest('late', 'l-2', [gauge('x', ahead + 1, 3)], [], NOW, NOW - DAY_MS)
       expect((await store.tierRows('late', '1m', ahead, ahead + 60_000)).map((r) => [r.count, r.sum])).toEqual([[2, 4]])
-      expect(await store.purge('raw', ancient + 1, 10)).toBe(1)
+      expect(await store.purge('raw', ancient + 1, 10)).toEqual({ rows: 0, deleted: 0 }) // its minute is not over by then
+      expect(await store.purge('raw', ancient + 60_000, 10)).toEqual({ rows: 1, deleted: 1 })
       await store.deleteServer('late')
       expect(await count(store.pool, 'SELECT count(*) AS n FROM metric_blocks')).toBe(0)
       expect(await count(store.pool, 'SELECT count(*) AS n FROM rollup_1m')).toBe(0)

@@ -1,10 +1,10 @@
 import pg from 'pg'
 import { POSTGRES_MIGRATIONS } from './migrations'
 import { dropPartitionsBefore, ensurePartitions, PARTITION_LOCK, PARTITIONED, type PartitionedTable, purgeRowsSql } from './partitions'
-import { columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
+import { all, columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
 import { sqlStore } from '../sql/sql-store'
-import type { BulkTable, SqlFragments } from '../sql/statements'
-import type { Store } from '../store'
+import { type BulkTable, purgeCutoff, type SqlFragments } from '../sql/statements'
+import type { PurgeStep, Store } from '../store'
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:5432/db` (a unix socket: `?host=/var/run/postgresql`). */
@@ -124,9 +124,10 @@ export async function maintainPartitions(pool: pg.Pool, now = Date.now()): Promi
 }
 
 /** Retention of a partitioned table: whole partitions below the cutoff dropped, then up to `limit` rows deleted. */
-async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: number, limit: number): Promise<number> {
-  const dropped = (await partitionChange(pool, dropPartitionsBefore(table, before))) ?? 0
-  return dropped + (await driveAsync(exec(purgeRowsSql(table), [before, limit, before]), (op) => execute(pool, op)) as number)
+async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: number, limit: number): Promise<PurgeStep> {
+  const dropped = (await partitionChange(pool, dropPartitionsBefore(table, before))) ?? { rows: 0, deleted: 0 }
+  const deleted = await driveAsync(all<{ n: number }>(purgeRowsSql(table), [before, limit, before]), (op) => execute(pool, op))
+  return { rows: dropped.rows + deleted.length, deleted: dropped.deleted + deleted.reduce((total, r) => total + Number(r.n), 0) }
 }
 
 /**
@@ -163,7 +164,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async purge(target, before, limit) {
       const table = target === 'raw' || target === '1m' ? PARTITIONED[target] : undefined
-      return table ? purgePartitioned(pool, table, before, limit) : shared.purge(target, before, limit)
+      return table ? purgePartitioned(pool, table, purgeCutoff(target, before), limit) : shared.purge(target, before, limit)
     },
     async maintain() {
       // PostgreSQL's autovacuum and checkpointer do the rest

@@ -7,13 +7,20 @@ import { TIER_MS } from '@mcpdir/metrics/protocol'
 import { encodeBlock, type PackedPoint } from './point-block'
 import { arrays, exec, insert, type Program } from './program'
 import { migrationBatchRows } from './series-migration'
-import { TABLES } from './statements'
+import { bulk } from './statements'
 
 const MINUTE = TIER_MS['1m']
 
+/** `metric_blocks` as version 24 creates it. */
+const BLOCKS_V24 = bulk('metric_blocks', 'server_id text, minute bigint, points bigint, data bytea')
+
 type PointRow = [id: number, serverId: string, seriesId: number, timestamp: number, count: number, sum: number, min: number, max: number, last: number, sketch: Uint8Array | null]
 
-/** Version 24: every raw point into a block of its server and minute; `metric_points` dropped. */
+/**
+ * Version 24: every raw point into a block of its server and minute; `metric_points` dropped. A point whose
+ * series is gone (possible only in a file written with foreign keys off) belongs to no server and was never
+ * read; it is left behind.
+ */
 export function* packRawPoints(): Program<void> {
   let after = Number.MIN_SAFE_INTEGER
   for (;;) {
@@ -32,7 +39,7 @@ export function* packRawPoints(): Program<void> {
       block.points.push({ seriesId: Number(seriesId), timestamp: Number(timestamp), count, sum, min, max, last, sketch })
     }
     yield* insert(
-      TABLES.blocks,
+      BLOCKS_V24,
       [...blocks.values()].map((b) => [b.serverId, b.minute, b.points.length, encodeBlock(b.points)]),
     )
     after = Number((rows.at(-1) as PointRow)[0])

@@ -8,7 +8,7 @@ import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
 import { metricsSql } from './metrics-sql'
 import { SeriesCache } from './series-cache'
-import { type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
+import { purgeCutoff, RETENTION, type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
 import { usageSql } from './usage-sql'
 
 /** What the shared SQL store implements; each dialect supplies the rest. */
@@ -159,7 +159,13 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return events.map((e) => ({ type: e.type, timestamp: e.timestamp, details: JSON.parse(e.details) as EventDetails }))
     },
     async purge(target, before, limit) {
-      return changes(S.purge(target), [before, limit])
+      const params = [purgeCutoff(target, before), limit]
+      if (!RETENTION[target].counted) {
+        const n = await changes(S.purge(target), params)
+        return { rows: n, deleted: n }
+      }
+      const deleted = await rows<{ n: number }>(S.purge(target), params)
+      return { rows: deleted.length, deleted: deleted.reduce((total, r) => total + Number(r.n), 0) }
     },
     async purgeUsageAggregates(width, before, limit) {
       return driver.transaction(usage.purge(width, before, limit))

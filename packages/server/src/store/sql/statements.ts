@@ -50,10 +50,13 @@ export const TABLES = {
   usage: bulk('server_usage', 'server_id text, action text, tool_id text, details text, visitor_hash text, timestamp bigint'),
 } satisfies Record<string, BulkTable>
 
-/** Timestamp column of each retention target, its table, and its primary key. */
-export const RETENTION: Record<RetentionTarget, { table: string; column: string; key: string }> = {
-  // a block goes when its minute starts before the cutoff: re-aggregation reads only minutes starting at or after it
-  raw: { table: 'metric_blocks', column: 'minute', key: 'id' },
+/**
+ * Each retention target: its table, time column and primary key; for a table whose rows each span a time
+ * (`spanMs` from the column's time) and hold several items (`counted`, the column saying how many), those too.
+ */
+export const RETENTION: Record<RetentionTarget, { table: string; column: string; key: string; spanMs?: number; counted?: string }> = {
+  // a block goes once its whole minute is older than the cutoff; retention reports the points it held
+  raw: { table: 'metric_blocks', column: 'minute', key: 'id', spanMs: 60_000, counted: 'points' },
   ...(Object.fromEntries(TIERS.map((tier) => [tier, { table: `rollup_${tier}`, column: 'bucket', key: '(series_id, bucket)' }])) as Record<Tier, { table: string; column: string; key: string }>),
   events: { table: 'server_events', column: 'timestamp', key: 'id' },
   usage: { table: 'server_usage', column: 'timestamp', key: 'id' },
@@ -128,10 +131,11 @@ export function statements(f: SqlFragments) {
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
       ORDER BY timestamp DESC, id DESC LIMIT ?`,
+    // answers a row per row deleted, with how many items it held (1 for tables without `counted`)
     purge: (target: RetentionTarget) => {
-      const { table, column } = RETENTION[target]
+      const { table, column, counted } = RETENTION[target]
       const key = f.rowKey(target)
-      return `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key.replace(/[()]/g, '')} FROM ${table} WHERE ${column} < ? LIMIT ?)`
+      return `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key.replace(/[()]/g, '')} FROM ${table} WHERE ${column} < ? LIMIT ?)${counted ? ` RETURNING ${counted} AS n` : ''}`
     },
 
     getSetting: 'SELECT value FROM settings WHERE key = ?',
@@ -143,3 +147,6 @@ export function statements(f: SqlFragments) {
 }
 
 export type Statements = ReturnType<typeof statements>
+
+/** The time before which a row of a retention target is purged: all of its span older than `before`. */
+export const purgeCutoff = (target: RetentionTarget, before: number) => before - (RETENTION[target].spanMs ?? 1) + 1
