@@ -1,7 +1,7 @@
-// metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the same raw points
-// in a table of one row each (bench/baseline-points.mjs) in the same run. Quick profile (default): 5 servers × 20 series, 1 day of raw points at 10 s, every tier
-// filled for as long as it is kept (1m, 5m, 15m 2 days; 1h 14; 6h 60; 1d 180). Full profile
-// (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M rows).
+// metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the same raw
+// points in a table of one row each (bench/baseline-points.mjs) in the same run. Quick profile (default): 5 servers
+// × 20 series, 1 day of raw points at 10 s, every tier filled for as long as it is kept (1m, 5m, 15m 2 days; 1h 14;
+// 6h 60; 1d 180). Full profile (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
