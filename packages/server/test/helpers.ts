@@ -111,42 +111,58 @@ export async function post(url: string, body: string | Uint8Array, headers: Reco
 }
 
 /**
- * Streams up to `chunks` × `chunkBytes` on a connection of its own: chunked (no Content-Length), as a
- * streaming client would, or with the total declared up front. Stops writing as soon as the service answers
- * (it may answer 413 and close before reading everything).
- */
-/**
  * Sends `chunks` × `chunkBytes` with the total declared, `pauseMs` between chunks, as a slow client that sends its
- * whole body before reading the answer; rejects if the connection fails before the body is sent.
+ * whole body before it reads the answer. Resolves with the answer once both are done; rejects if the connection
+ * fails before then (a write or the answer cut off) or if no answer has come within 10 s.
  */
 export function postSlowly(url: string, chunks: number, chunkBytes: number, pauseMs: number, headers: Record<string, string>) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    let answer: Promise<{ status: number; body: string }> | undefined
+    let sent = false
+    let answer: { status: number; body: string } | undefined
+    const settle = () => {
+      if (!sent || !answer) return
+      clearTimeout(timer)
+      resolve(answer)
+    }
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      req.destroy()
+      reject(error)
+    }
+    const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000)
     const req = request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-length': String(chunks * chunkBytes) } }, (res) => {
-      answer = new Promise((done) => {
-        let body = ''
-        res.on('data', (c) => (body += c))
-        res.on('end', () => done({ status: res.statusCode ?? 0, body }))
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('error', fail)
+      res.on('end', () => {
+        answer = { status: res.statusCode ?? 0, body }
+        settle()
+      })
+      res.on('close', () => {
+        if (!answer) fail(new Error('the connection closed before the answer ended'))
       })
     })
-    let sent = false
     req.on('error', (error) => {
-      if (!sent) reject(error)
+      if (!(sent && answer)) fail(error)
     })
     const chunk = Buffer.alloc(chunkBytes, 0x20)
     void (async () => {
       for (let i = 0; i < chunks; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, pauseMs))
-        await new Promise<void>((r, fail) => req.write(chunk, (error) => (error ? fail(error) : r())))
+        await new Promise<void>((done, failed) => req.write(chunk, (error) => (error ? failed(error) : done())))
       }
       req.end()
       sent = true
-      while (!answer) await new Promise((r) => setTimeout(r, 10))
-      resolve(await answer)
-    })().catch(reject)
+      settle()
+    })().catch(fail)
   })
 }
 
+/**
+ * Streams up to `chunks` × `chunkBytes` on a connection of its own: chunked (no Content-Length), as a
+ * streaming client would, or with the total declared up front. Stops writing as soon as the service answers
+ * (it may answer 413 and close before reading everything).
+ */
 export function postStream(url: string, chunks: number, chunkBytes: number, headers: Record<string, string>, declare = false) {
   const length = declare ? { 'content-length': String(chunks * chunkBytes) } : { 'transfer-encoding': 'chunked' }
   return new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -27,9 +27,12 @@ export function readBodyWithin(maxBytes: number): MiddlewareHandler<AppEnv> {
         if (done) break
         total += value.byteLength
         if (total <= maxBytes) chunks.push(value)
-        else if (total > DISCARD_LIMIT) {
-          await reader.cancel()
-          break
+        else {
+          chunks.length = 0 // over the limit: nothing kept is needed any more
+          if (total > DISCARD_LIMIT) {
+            await reader.cancel()
+            break
+          }
         }
       }
     }

@@ -9,7 +9,7 @@ import { rollUp, type StoredRow } from '../../query/aggregations'
 import { TIER_TABLES } from './metric-statements'
 import { all, exec, insert, type Program } from './program'
 import { seriesKey, type SeriesRow } from './series-cache'
-import { bulk, TABLES } from './statements'
+import { bulk } from './statements'
 
 /** Rows read per batch; tests make it small, so every keyset continues across batches. */
 let BATCH = 5_000
@@ -62,13 +62,16 @@ function seriesIds() {
         if (r.server_id === serverId && !ids.has(key)) missing.set(key, [serverId, r.name, r.type, canonicalTags(r.tags)])
       })
       if (missing.size > 0) {
-        yield* insert(TABLES.series, [...missing.values()])
+        yield* insert(SERIES_V4, [...missing.values()])
         ids = yield* load(serverId)
       }
     }
     return keys.map(([serverId, key]) => servers.get(serverId)?.get(key) as number)
   }
 }
+
+/** `series` as version 4 created it. */
+const SERIES_V4 = bulk('series', 'server_id text, name text, type text, tags text', ' ON CONFLICT DO NOTHING')
 
 /** `metric_points` as version 5 created it (version 24 packs its rows into `metric_blocks` and drops it). */
 const POINTS_V5 = bulk('metric_points', 'series_id bigint, timestamp bigint, count float8, sum float8, min float8, max float8, last float8, sketch bytea')
