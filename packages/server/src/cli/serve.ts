@@ -79,15 +79,10 @@ ${DB_USAGE}
     const logger = pino({ level, base: { service: 'mcpdir-metrics' } }, pino.destination(2))
     // Listen for signals before anything else: a signal that arrives with no listener kills the process
     // outright, and one can arrive as soon as the 'listening' line is out (supervisors and tests act on it).
-    let stopSignal: string | undefined
-    let onStop: ((signal: string) => void) | undefined
-    const requestStop = (signal: string) => {
-      if (stopSignal !== undefined) return
-      stopSignal = signal
-      onStop?.(signal)
-    }
-    process.once('SIGTERM', () => requestStop('SIGTERM'))
-    process.once('SIGINT', () => requestStop('SIGINT'))
+    const stopRequested = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
     const database = describeDatabase(values)
     const store = await openDatabase(values)
     let adminKeyHash: string
@@ -113,19 +108,11 @@ ${DB_USAGE}
     }
     logger.info({ url: service.url, db: database }, 'listening')
 
-    return new Promise<number>((done) => {
-      onStop = (signal: string) => {
-        logger.info({ signal }, 'stopping: finishing in-flight requests')
-        void service
-          .close()
-          .then(() => store.close())
-          .then(() => {
-            logger.info('stopped')
-            logger.flush()
-            done(0)
-          })
-      }
-      if (stopSignal !== undefined) onStop(stopSignal)
-    })
+    logger.info({ signal: await stopRequested }, 'stopping: finishing in-flight requests')
+    await service.close()
+    await store.close()
+    logger.info('stopped')
+    logger.flush()
+    return 0
   },
 }

@@ -10,6 +10,7 @@
 // Every change of partitions runs under one advisory lock (transaction scoped), so replicas take turns.
 import { DEFAULT_RAW_RETENTION_MS, MAX_FUTURE_SKEW_MS } from '@mcpdir/metrics/protocol'
 import { all, exec, type Program } from '../sql/program'
+import { RETENTION } from '../sql/statements'
 
 export const DAY_MS = 86_400_000
 
@@ -26,7 +27,7 @@ export interface PartitionedTable {
 
 /** The partitioned tables, by the retention target that purges them. */
 export const PARTITIONED: Readonly<Record<'raw' | '1m', PartitionedTable>> = {
-  raw: { table: 'metric_blocks', column: 'minute', counted: 'points' },
+  raw: { table: RETENTION.raw.table, column: RETENTION.raw.column, counted: RETENTION.raw.counted },
   '1m': { table: 'rollup_1m', column: 'bucket' },
 }
 

@@ -1,8 +1,8 @@
 // Metrics in SQL, for both dialects: series resolved through the cache, raw points stored packed (a block per
-// server and minute, point-block.ts) and merged into their 1-minute rows in the ingest transaction, tiers read with their series attached, and tiers rebuilt from a
-// finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
+// server and minute, point-block.ts) and merged into their 1-minute rows in the ingest transaction, tiers read
+// with their series attached, and tiers rebuilt from a finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
 // ingest, here for rebuilds), so the read-merge-write of a row never interleaves with another replica's.
-import { type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
+import { bucketStart, type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
 import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
 import { all, arrays, exec, insert, type Program } from './program'
 import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
@@ -48,7 +48,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
    * comes out exactly as a rebuild from its raw points (in insertion order) would.
    */
   function* mergeMinutes(points: readonly MetricPoint[], ids: readonly number[], sketches: readonly (Sketch | undefined)[]): Program<void> {
-    const minutes = points.map((p) => Math.floor(p.timestamp / MINUTE) * MINUTE)
+    const minutes = points.map((p) => bucketStart(p.timestamp, MINUTE))
     const stored = (yield* arrays<RowArray>(S.minuteRows, [JSON.stringify([...new Set(ids)]), JSON.stringify([...new Set(minutes)])])).map(storedRow)
     const byKey = new Map(stored.map((r) => [`${r.seriesId}:${r.bucket}`, r]))
     const merged = new Map<string, { seriesId: number; values: Merged | undefined }>()
@@ -72,10 +72,10 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
   }
 
-  /** A server's raw points with a timestamp in [from, to), in insertion order, as rows (bucket and lastTs: the timestamp). */
+  /** A server's raw points with a timestamp in [from, to), in the order of `Store.rawRows`, as rows (bucket and lastTs: the timestamp). */
   function* rawArrays(serverId: string, from: number, to: number): Program<RowArray[]> {
     const rows: RowArray[] = []
-    for (const { data } of yield* all<{ data: Uint8Array }>(S.rawBlocks, [serverId, Math.floor(from / MINUTE) * MINUTE, to])) {
+    for (const { data } of yield* all<{ data: Uint8Array }>(S.rawBlocks, [serverId, bucketStart(from, MINUTE), to])) {
       decodeBlock(data, from, to, (seriesId, timestamp, count, sum, min, max, last, sketch) => {
         rows.push([seriesId, timestamp, count, sum, min, max, last, timestamp, sketch])
       })
@@ -115,7 +115,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       // one block per minute the batch touches (an SDK's batch is one flush window: usually one)
       const byMinute = new Map<number, PackedPoint[]>()
       points.forEach((p, i) => {
-        const minute = Math.floor(p.timestamp / MINUTE) * MINUTE
+        const minute = bucketStart(p.timestamp, MINUTE)
         let block = byMinute.get(minute)
         if (!block) byMinute.set(minute, (block = []))
         block.push({ seriesId: ids[i] as number, timestamp: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, sketch: sketches[i]?.toBytes() ?? null })
@@ -146,11 +146,11 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
 
     /** The servers with raw points in the minutes of [from, to). */
     *serversWithPoints(from: number, to: number): Program<string[]> {
-      return (yield* all<{ serverId: string }>(S.serversWithPoints, [Math.floor(from / MINUTE) * MINUTE, to])).map((r) => r.serverId)
+      return (yield* all<{ serverId: string }>(S.serversWithPoints, [bucketStart(from, MINUTE), to])).map((r) => r.serverId)
     },
 
     markDirty(serverId: string | undefined, from: number, to: number): Program<number> {
-      const first = Math.floor(from / MINUTE) * MINUTE
+      const first = bucketStart(from, MINUTE)
       return exec(S.markDirty(serverId !== undefined), serverId === undefined ? [first, to] : [first, to, serverId])
     },
   }

@@ -3,7 +3,7 @@
 // Points are read in id order, a batch at a time; each batch's points of one server and minute become one
 // block, in their order, so a minute read back block by block (in id order) gives its points in the order they
 // were stored. One migration version is one transaction: a crash leaves the database as it was.
-import { TIER_MS } from '@mcpdir/metrics/protocol'
+import { bucketStart, TIER_MS } from '@mcpdir/metrics/protocol'
 import { encodeBlock, type PackedPoint } from './point-block'
 import { arrays, exec, insert, type Program } from './program'
 import { migrationBatchRows } from './series-migration'
@@ -32,7 +32,7 @@ export function* packRawPoints(): Program<void> {
     if (rows.length === 0) break
     const blocks = new Map<string, { serverId: string; minute: number; points: PackedPoint[] }>()
     for (const [, serverId, seriesId, timestamp, count, sum, min, max, last, sketch] of rows) {
-      const minute = Math.floor(Number(timestamp) / MINUTE) * MINUTE
+      const minute = bucketStart(Number(timestamp), MINUTE)
       const key = `${serverId}\u0000${minute}`
       let block = blocks.get(key)
       if (!block) blocks.set(key, (block = { serverId, minute, points: [] }))

@@ -131,7 +131,7 @@ export function statements(f: SqlFragments) {
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
       ORDER BY timestamp DESC, id DESC LIMIT ?`,
-    // answers a row per row deleted, with how many items it held (1 for tables without `counted`)
+    // for a target with `counted`, answers a row per row deleted with how many items it held
     purge: (target: RetentionTarget) => {
       const { table, column, counted } = RETENTION[target]
       const key = f.rowKey(target)
