@@ -12,12 +12,13 @@ export default defineConfig([
   },
   {
     // Not exported: the throwaway PostgreSQL cluster the benchmarks start (tests import it from source), the
-    // usage section the query benchmark times on its own, and the raw point blocks its seeding writes.
+    // usage section the query benchmark times on its own, and the raw point and chart blocks its seeding writes.
     entry: {
       cli: 'src/cli/index.ts',
       'internal/postgres-cluster': 'src/testing/postgres-cluster.ts',
       'internal/usage-report': 'src/query/usage-report.ts',
       'internal/point-block': 'src/store/sql/point-block.ts',
+      'internal/chart-block': 'src/store/sql/chart-block.ts',
     },
     format: ['esm'],
     sourcemap: true,

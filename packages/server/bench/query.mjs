@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { PERIOD_SPECS, PERIODS, ROUTES, Sketch, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import { openStore, registerServer } from '../dist/index.js'
+import { packCharts } from '../dist/internal/chart-block.js'
 import { encodeBlock } from '../dist/internal/point-block.js'
 import { startService } from '../dist/testing.js'
 import { baselineWriter, groupBySql } from './baseline-points.mjs'
@@ -55,6 +56,7 @@ async function seed(path, now, baselinePath) {
   const tiers = Object.fromEntries(
     TIERS.map((tier) => [tier, db.prepare(`INSERT INTO rollup_${tier} (series_id, bucket, count, sum, min, max, last, last_ts, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)]),
   )
+  const chart = db.prepare('INSERT INTO chart_blocks (server_id, tier, bucket, data) VALUES (?, ?, ?, ?)')
   const heartbeat = db.prepare('INSERT INTO server_heartbeats (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING')
   let rows = 0
   const fill = (fn) => {
@@ -78,12 +80,16 @@ async function seed(path, now, baselinePath) {
     fill(() => {
       for (let t = Math.floor(now / MIN) * MIN - 2 * DAY; t < now; t += MIN) heartbeat.run(id, t)
     })
+    // the series as reports see them, for the chart blocks every rolled bucket has (as a rollup writes them)
+    const infos = series.map((x, i) => ({ id: ids[i], name: x.name, type: x.type, tags: JSON.parse(x.tags) }))
     for (const tier of TIERS) {
       const width = TIER_MS[tier]
       const count = 6 * (width / 10_000)
       fill(() => {
         for (let t = Math.floor(now / width) * width - TIER_DAYS[tier] * DAY; t < now; t += width) {
-          for (const [i, x] of series.entries()) tiers[tier].run(ids[i], t, count, count * 25, 10, 60, 30, t, x.type === 'timer' ? sketches[i % 4] : null)
+          const rows = series.map((x, i) => ({ seriesId: ids[i], bucket: t, count, sum: count * 25, min: 10, max: 60, last: 30, lastTs: t, sketch: x.type === 'timer' ? sketches[i % 4] : null, series: infos[i] }))
+          for (const r of rows) tiers[tier].run(r.seriesId, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch)
+          if (tier !== '1m') for (const [bucket, data] of packCharts(rows)) chart.run(id, tier, bucket, data)
         }
       })
     }

@@ -4,7 +4,7 @@ import { breakdown, callReport, metricEntries, metricSeries } from './metric-rep
 import { coverRange } from './tier-cover'
 import { availabilities } from './availability'
 import { usageSection } from './usage-report'
-import type { ServerRecord, Store } from '../store/store'
+import { CHART_TIERS, type ServerRecord, type Store } from '../store/store'
 
 /** The period ending with the bucket that holds `now`, and the one before it. */
 export function periodWindow(period: Period, now: number) {
@@ -25,23 +25,26 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
   const withChart = options.chart ?? true
   // Every read below is independent of the others, so they are all asked at once: on PostgreSQL each is a round
   // trip, and a report's answer then waits for the slowest one, not for their sum.
-  // The chart from the period's tier: about one row per bucket and series (two for 12h); totals, breakdowns and
-  // the period before from the fewest rows that hold them (rows of the period's tier are not read twice).
-  const chartRows = withChart ? store.tierRows(server.id, w.tier, w.from, w.to, names) : Promise.resolve([])
-  const readCover = async (from: number, to: number) => {
+  // The chart from the period's tier: a row per bucket and chart group, merged at rollup (Store.chartRows), or
+  // the 1m tier's rows for the last hour. The period's totals and breakdowns need every tag: they read the fewest
+  // tier rows that hold the period, reusing the chart's rows where those are the tier's own. The period before
+  // needs totals only: it reads the fewest chart rows that hold it.
+  const premerged = CHART_TIERS.includes(w.tier)
+  const chartRows = withChart ? store.chartRows(server.id, w.tier, w.from, w.to, names) : Promise.resolve([])
+  const readCover = async (from: number, to: number, read: 'tierRows' | 'chartRows') => {
     const parts = await Promise.all(
       coverRange(w.tier, from, to).map((span) =>
-        withChart && span.tier === w.tier && span.from >= w.from && span.to <= w.to
+        withChart && !premerged && span.tier === w.tier && span.from >= w.from && span.to <= w.to
           ? chartRows.then((chart) => chart.filter((r) => r.bucket >= span.from && r.bucket < span.to))
-          : store.tierRows(server.id, span.tier, span.from, span.to, names),
+          : store[read](server.id, span.tier, span.from, span.to, names),
       ),
     )
     return parts.flat()
   }
   const [chart, current, previous, events, usage, [availabilityNow, availabilityBefore]] = await Promise.all([
     chartRows,
-    readCover(w.from, w.to),
-    readCover(w.previousFrom, w.from),
+    readCover(w.from, w.to, 'tierRows'),
+    readCover(w.previousFrom, w.from, 'chartRows'),
     store.listEvents(server.id, w.from, w.to, 500),
     usageSection(store, server.id, w),
     availabilities(store, server.id, [

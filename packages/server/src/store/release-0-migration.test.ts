@@ -155,7 +155,7 @@ describe('a release 0 SQLite database', () => {
     db.pragma('foreign_keys = ON')
     setMigrationBatchRows(97) // every table in several batches
     try {
-      for (const version of [4, 5, 6, 7, 8, 20, 22, 23, 24]) {
+      for (const version of [4, 5, 6, 7, 8, 20, 22, 23, 24, 25]) {
         migrateSqlite(db, version)
         expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get(), `up to ${version}`).toEqual({ v: version })
       }

@@ -1,8 +1,10 @@
 // The store directly: rows read back (raw points, every tier, the metric-name filter), ingest's merge into
-// 1-minute rows, tier rebuilds, series across a server's deletion, and dirty minutes.
+// 1-minute rows, tier rebuilds and their chart rows, series across a server's deletion, and dirty minutes.
 import { type MetricPoint, Sketch, TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import type { AggregateRow } from '../../query/aggregations'
+import { CHART_TIERS } from '../store'
+import { expectChartOf, mergedBy } from './chart-reference'
 import { credentials, DAY, type Harness, HOUR, MIN, newServer, point, sharedStore, T0 } from './harness'
 
 /** A day start: every tier's buckets align on it. */
@@ -132,6 +134,49 @@ export function storeRowsTests(h: Harness) {
       expect(await rows('roll-a', '1d')).toEqual(await rows('roll-b', '1d'))
       expect(await store.rebuildTier('roll-a', '1h', DAY0 + DAY, DAY0 + DAY + HOUR, '15m')).toBe(0)
       expect(await store.rebuildTier('nobody', '1h', DAY0, DAY0 + HOUR, '15m')).toBe(0)
+    })
+
+    it('keeps a chart row per bucket and chart group of every rolled tier, merging to what the tier rows merge to', async () => {
+      const { store } = under
+      const id = 'charts'
+      await store.createServer(newServer(id), credentials(id), T0)
+      const calls = (tool: string, outcome: string, v: number, t: number): MetricPoint => ({ name: 'mcp.tool.calls', type: 'counter', tags: { outcome, tool }, timestamp: t, count: v, sum: v, min: v, max: v, last: v })
+      const gauge = (host: string, v: number, t: number): MetricPoint => ({ name: 'g', type: 'gauge', tags: { host }, timestamp: t, count: 1, sum: v, min: v, max: v, last: v })
+      const points: MetricPoint[] = []
+      for (let i = 0; i < 60; i++) {
+        const t = DAY0 + i * 23 * MIN + i
+        // two series of each name in every bucket
+        for (const tool of [`tool-${i % 3}`, `tool-${(i + 1) % 3}`]) {
+          points.push(calls(tool, ['ok', 'error', 'client_error', 'timeout', 'cancelled'][i % 5] as string, 1 + (i % 4), t))
+          points.push(timer([1 + i, 2 * i + 0.5], t + 7, { tool, outcome: i % 2 ? 'ok' : 'error' }))
+        }
+        points.push(gauge('h-0', i / 4, t + 11), gauge('h-1', i / 2, t + 11))
+      }
+      await store.ingest(id, 'charts-1', points, [], T0, T0 - DAY)
+      for (const tier of CHART_TIERS) {
+        await store.rebuildTier(id, tier, DAY0, DAY0 + DAY, 'raw')
+        const tierRows = await store.tierRows(id, tier, DAY0, DAY0 + DAY)
+        const chart = await store.chartRows(id, tier, DAY0, DAY0 + DAY)
+        expectChartOf(chart, tierRows, tier)
+        expect(chart.length, tier).toBeLessThan(tierRows.length)
+        // merged per name and type over each bucket (what the chart shows) and over the whole range
+        const strip = (m: ReturnType<typeof mergedBy>) => new Map([...m].map(([k, { firstId: _, ...v }]) => [k, v]))
+        const byName = (r: AggregateRow) => `${r.bucket}|${r.series.name}|${r.series.type}`
+        expect(strip(mergedBy(chart, byName)), tier).toEqual(strip(mergedBy(tierRows, byName)))
+        expect(strip(mergedBy(chart, (r) => r.series.name)), tier).toEqual(strip(mergedBy(tierRows, (r) => r.series.name)))
+        expect(new Set((await store.chartRows(id, tier, DAY0, DAY0 + DAY, ['g'])).map((r) => r.series.name)), tier).toEqual(new Set(['g']))
+        expect(await store.chartRows(id, tier, DAY0, DAY0 + DAY, []), tier).toEqual([])
+        expect((await store.chartRows(id, tier, DAY0 + TIER_MS[tier], DAY0 + 2 * TIER_MS[tier])).every((r) => r.bucket === DAY0 + TIER_MS[tier]), tier).toBe(true)
+      }
+      // the 1m tier is read as it is
+      expect((await store.chartRows(id, '1m', DAY0, DAY0 + DAY)).map(plain)).toEqual((await store.tierRows(id, '1m', DAY0, DAY0 + DAY)).map(plain))
+      // a bucket rebuilt from nothing loses its chart rows with its tier rows
+      const later = DAY0 + 2 * DAY
+      await store.ingest(id, 'charts-2', [gauge('h-0', 1, later)], [], T0, T0 - DAY)
+      await store.rebuildTier(id, '1h', later, later + HOUR, 'raw')
+      expect(await store.chartRows(id, '1h', later, later + HOUR)).toHaveLength(1)
+      await store.rebuildTier(id, '1h', later, later + HOUR, '15m')
+      expect(await store.chartRows(id, '1h', later, later + HOUR)).toEqual([])
     })
 
     it('forgets a deleted server\'s series: created again with the same id, it starts empty', async () => {

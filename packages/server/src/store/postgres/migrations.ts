@@ -4,6 +4,7 @@
 // starting together migrate once. Never edit a released migration; add the next one.
 import { ensurePartitions, fillPartitioned } from './partitions'
 import { all, exec, type Program } from '../sql/program'
+import { backfillChartBlocks } from '../sql/chart-blocks-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
@@ -414,6 +415,32 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       yield* ensurePartitions({ table: 'metric_blocks', column: 'minute' }, now)
       yield* packRawPoints()
       if (rls?.on) yield* exec('ALTER TABLE metric_blocks ENABLE ROW LEVEL SECURITY')
+    },
+  },
+  {
+    version: 25,
+    name: 'chart blocks: each rolled bucket merged per chart group',
+    sql: `
+      -- a rolled tier's bucket merged per metric name, type and counter outcome class, one row per server, tier
+      -- and bucket (store/sql/chart-block.ts): what a report's chart reads; purged with the tier's rows
+      CREATE TABLE chart_blocks (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        tier TEXT NOT NULL,
+        bucket BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (server_id, tier, bucket)
+      );
+      CREATE INDEX chart_blocks_tier_bucket ON chart_blocks(tier, bucket);
+    `,
+    // the rolled tiers locked first, so a replica still on the old code cannot roll a bucket up behind the
+    // backfill (it waits, then writes its tier rows without their chart block: the next rebuild of that bucket
+    // writes it); the blocks of every bucket the tiers hold; RLS on where the tiers have it (sql/postgres-rls.sql
+    // gives chart_blocks its policy when applied again)
+    *program() {
+      yield* exec('LOCK TABLE rollup_5m, rollup_15m, rollup_1h, rollup_6h, rollup_1d IN SHARE MODE')
+      const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('rollup_1h' AS regclass)")
+      yield* backfillChartBlocks()
+      if (rls?.on) yield* exec('ALTER TABLE chart_blocks ENABLE ROW LEVEL SECURITY')
     },
   },
 ]

@@ -1,5 +1,5 @@
-// The SQL of metrics, written once for both dialects like statements.ts: series, raw point blocks and the tier
-// tables `rollup_1m` … `rollup_1d`, all keyed by series id and holding numbers only.
+// The SQL of metrics, written once for both dialects like statements.ts: series, raw point blocks, the tier
+// tables `rollup_1m` … `rollup_1d` (keyed by series id, numbers only) and the rolled tiers' chart blocks.
 import { type Tier, TIERS } from '@mcpdir/metrics/protocol'
 import type { StoredRow } from '../../query/aggregations'
 import { type BulkTable, bulk, type SqlFragments, TIER_COLUMNS } from './statements'
@@ -43,6 +43,12 @@ export function metricStatements(f: SqlFragments) {
     tierRows: (tier: Tier, byName: boolean) =>
       `SELECT ${COLUMNS('r')} FROM series s CROSS JOIN rollup_${tier} r
        WHERE r.series_id = s.id AND s.server_id = ? AND r.bucket >= ? AND r.bucket < ?${byName ? ` AND s.name IN (SELECT value FROM ${f.jsonValues})` : ''}`,
+    // a server's chart blocks of one tier, by bucket (chart-block.ts)
+    chartBlocks: 'SELECT bucket, data FROM chart_blocks WHERE server_id = ? AND tier = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
+    deleteCharts: 'DELETE FROM chart_blocks WHERE server_id = ? AND tier = ? AND bucket >= ? AND bucket < ?',
+    // retention: a tier's chart blocks go with its rows, by the same cutoff
+    purgeCharts: `DELETE FROM chart_blocks WHERE (server_id, tier, bucket) IN
+      (SELECT server_id, tier, bucket FROM chart_blocks WHERE tier = ? AND bucket < ? LIMIT ?)`,
     serversWithPoints: `SELECT server_id AS "serverId" FROM metric_blocks WHERE minute >= ? AND minute < ?
       GROUP BY server_id ORDER BY server_id${f.binaryOrder}`,
     deleteTier: (tier: Tier) => `DELETE FROM rollup_${tier} WHERE series_id IN (SELECT id FROM series WHERE server_id = ?) AND bucket >= ? AND bucket < ?`,

@@ -6,6 +6,8 @@ import { bucketStart, type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpd
 import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
 import { all, arrays, exec, insert, type Program } from './program'
 import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
+import { CHART_TIERS } from '../store'
+import { chartSeriesIds, packCharts, unpackChart } from './chart-block'
 import { decodeBlock, encodeBlock, type PackedPoint } from './point-block'
 import { type SeriesCache, seriesKey, type SeriesRow } from './series-cache'
 import { type SqlFragments, TABLES } from './statements'
@@ -83,12 +85,11 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     return rows
   }
 
-  /** Rows, read as arrays (`ROW_COLUMNS`), as objects with their series attached (read once per series, and remembered). */
-  function* withSeries(rows: readonly RowArray[]): Program<(StoredRow & AggregateRow)[]> {
+  /** The series of some ids, from the cache or else read once (and remembered). */
+  function* seriesInfos(ids: Iterable<number>): Program<Map<number, SeriesInfo>> {
     const found = new Map<number, SeriesInfo>()
     const missing = new Set<number>()
-    for (const row of rows) {
-      const id = row[0]
+    for (const id of ids) {
       if (found.has(id) || missing.has(id)) continue
       const info = cache.info(id)
       if (info) found.set(id, info)
@@ -97,6 +98,12 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     if (missing.size > 0) {
       for (const info of cache.rememberInfos(yield* all<SeriesRow>(S.seriesById, [JSON.stringify([...missing])]))) found.set(info.id, info)
     }
+    return found
+  }
+
+  /** Rows, read as arrays (`ROW_COLUMNS`), as objects with their series attached. */
+  function* withSeries(rows: readonly RowArray[]): Program<(StoredRow & AggregateRow)[]> {
+    const found = yield* seriesInfos(rows.map((r) => r[0]))
     // one object literal a row: the shape every report's merge sees
     return rows.map((r) => ({ seriesId: r[0], bucket: r[1], count: r[2], sum: r[3], min: r[4], max: r[5], last: r[6], lastTs: r[7], sketch: r[8], series: found.get(r[0]) as SeriesInfo }))
   }
@@ -141,7 +148,23 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       const rolled = rollUp(rows, TIER_MS[tier])
       yield* exec(S.deleteTier(tier), [serverId, from, to])
       yield* insert(TIER_TABLES[tier], rolled.map(tierValues))
+      if (CHART_TIERS.includes(tier)) {
+        const series = yield* seriesInfos(rolled.map((r) => r.seriesId))
+        yield* exec(S.deleteCharts, [serverId, tier, from, to])
+        const charts = packCharts(rolled.map((r) => ({ ...r, series: series.get(r.seriesId) as SeriesInfo })))
+        yield* insert(TABLES.charts, charts.map(([bucket, data]) => [serverId, tier, bucket, data]))
+      }
       return rolled.length
+    },
+
+    /** A rolled tier's chart rows with bucket in [from, to) (chart-block.ts), optionally only some metric names. */
+    *chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
+      const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks, [serverId, tier, from, to])
+      const series = yield* seriesInfos(blocks.flatMap(([, data]) => chartSeriesIds(data)))
+      const rows = blocks.flatMap(([bucket, data]) => unpackChart(Number(bucket), data, (id) => series.get(id) as SeriesInfo))
+      if (!names) return rows
+      const wanted = new Set(names)
+      return rows.filter((r) => wanted.has(r.series.name))
     },
 
     /** The servers with raw points in the minutes of [from, to). */

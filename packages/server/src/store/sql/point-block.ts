@@ -1,7 +1,8 @@
 // Raw points are stored packed: one row of `metric_blocks` per server and minute a batch touches, holding that
 // minute's points in their arrival order. A batch of 500 points is one row and two index entries instead of
 // 500 rows and 1 000 index entries, which is what bounded ingest (see docs/scaling.md). Raw points are read
-// back only to re-aggregate, so nothing needs to query them one by one in SQL.
+// back only to re-aggregate, so nothing needs to query them one by one in SQL. Chart blocks (chart-block.ts)
+// use the same format for a bucket's merged rows.
 //
 // Format 1, little-endian: a format byte, then per point seven float64 (series id, timestamp, count, sum, min,
 // max, last; exact for ids and ms below 2^53), a uint32 holding the sketch's length + 1 (0: no sketch), and
@@ -56,15 +57,15 @@ export function decodeBlock(
   to: number,
   each: (seriesId: number, timestamp: number, count: number, sum: number, min: number, max: number, last: number, sketch: Uint8Array | null) => void,
 ): void {
-  if (block[0] !== FORMAT) throw new Error(`raw point block of unknown format ${block[0]}`)
+  if (block[0] !== FORMAT) throw new Error(`point block of unknown format ${block[0]}`)
   const view = new DataView(block.buffer, block.byteOffset, block.byteLength)
   let at = 1
   while (at < block.byteLength) {
-    if (at + FIXED > block.byteLength) throw new Error('raw point block cut short')
+    if (at + FIXED > block.byteLength) throw new Error('point block cut short')
     const timestamp = view.getFloat64(at + 8, true)
     const length = view.getUint32(at + 56, true)
     const end = at + FIXED + (length === 0 ? 0 : length - 1)
-    if (end > block.byteLength) throw new Error('raw point block cut short')
+    if (end > block.byteLength) throw new Error('point block cut short')
     if (timestamp >= from && timestamp < to) {
       each(
         view.getFloat64(at, true),

@@ -1,11 +1,12 @@
 // The Store methods both dialects run alike, written once as programs over the shared statements. A dialect
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
-import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, TIER_MS } from '@mcpdir/metrics/protocol'
-import { type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
+import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
+import { CHART_TIERS, type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
+import { metricStatements } from './metric-statements'
 import { metricsSql } from './metrics-sql'
 import { SeriesCache } from './series-cache'
 import { purgeCutoff, RETENTION, type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
@@ -13,6 +14,8 @@ import { usageSql } from './usage-sql'
 
 /** What the shared SQL store implements; each dialect supplies the rest. */
 export type SqlStoreMethods = Omit<Store, 'kind' | 'maintain' | 'backup'>
+
+const isChartTier = (target: RetentionTarget): target is Tier => (CHART_TIERS as readonly string[]).includes(target)
 
 const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS['1m']) * TIER_MS['1m']
 
@@ -24,6 +27,7 @@ const isForeignKeyViolation = (error: unknown) => {
 
 export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMethods {
   const S = statements(fragments)
+  const MS = metricStatements(fragments)
   const usage = usageSql(fragments)
   const seriesCache = new SeriesCache()
   const metrics = metricsSql(fragments, seriesCache)
@@ -142,6 +146,9 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     async tierRows(serverId, tier, from, to, names) {
       return driver.run(metrics.tierRows(serverId, tier, from, to, names))
     },
+    async chartRows(serverId, tier, from, to, names) {
+      return driver.run(CHART_TIERS.includes(tier) ? metrics.chartRows(serverId, tier, from, to, names) : metrics.tierRows(serverId, tier, from, to, names))
+    },
     async rebuildTier(serverId, tier, from, to, source) {
       return driver.transaction(metrics.rebuildTier(serverId, tier, from, to, source))
     },
@@ -160,6 +167,15 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
     async purge(target, before, limit) {
       const params = [purgeCutoff(target, before), limit]
+      if (isChartTier(target)) {
+        // the tier's chart blocks go by the same cutoff; steps go on while either table has rows left
+        const [n, charts] = await driver.transaction(
+          (function* () {
+            return [yield* exec(S.purge(target), params), yield* exec(MS.purgeCharts, [target, ...params])] as const
+          })(),
+        )
+        return { rows: Math.max(n, charts), deleted: n }
+      }
       if (!RETENTION[target].counted) {
         const n = await changes(S.purge(target), params)
         return { rows: n, deleted: n }

@@ -1,6 +1,7 @@
 // Versioned schema migrations for the SQLite store, applied in order at start, each in its own transaction.
 // Never edit a released migration; add the next one.
 import type { Program } from '../sql/program'
+import { backfillChartBlocks } from '../sql/chart-blocks-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
@@ -447,5 +448,23 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     `,
     // metric_points packed into it in id order, then dropped
     program: packRawPoints,
+  },
+  {
+    version: 25,
+    name: 'chart blocks: each rolled bucket merged per chart group',
+    sql: `
+      -- a rolled tier's bucket merged per metric name, type and counter outcome class, one row per server, tier
+      -- and bucket (store/sql/chart-block.ts): what a report's chart reads; purged with the tier's rows
+      CREATE TABLE chart_blocks (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        tier TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (server_id, tier, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX chart_blocks_tier_bucket ON chart_blocks(tier, bucket);
+    `,
+    // the blocks of every bucket the tiers already hold
+    program: backfillChartBlocks,
   },
 ]

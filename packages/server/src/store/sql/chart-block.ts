@@ -1,0 +1,72 @@
+// A report's chart needs a server's values per metric name and type, not per series: a 7-day chart of 50 series
+// read series by series is 8 400 hourly rows, merged again on every cold read. So every rolled tier (5m and
+// coarser, `CHART_TIERS`) also keeps one `chart_blocks` row per server and bucket, written by the rebuild that
+// writes the bucket's tier rows: the bucket's rows merged per chart group, packed as point-block.ts packs raw
+// points (the group's first series id, `last`'s time in the timestamp field, the merged values and sketch).
+//
+// A chart group is a metric name and type, and for counters also the class of their `outcome` tag (error,
+// client error, other): what the report's call table counts apart. Each group's merged row carries the series
+// of its first member (lowest id), whose name, type and outcome class are the group's, so a report merges
+// these rows exactly as it merged the series' own rows. Breakdowns and totals, which need every tag, still read
+// the tier rows.
+import { isClientErrorOutcome, isErrorOutcome, MCP_TAG } from '@mcpdir/metrics/protocol'
+import { type AggregateRow, type Merged, mergeValues, type SeriesInfo, type StoredRow } from '../../query/aggregations'
+import { decodeBlock, encodeBlock } from './point-block'
+
+/** The chart group of a series (see the header). */
+export function chartGroup(series: SeriesInfo): string {
+  if (series.type !== 'counter') return `${series.name}\u0000${series.type}`
+  const outcome = series.tags[MCP_TAG.outcome]
+  const outcomeClass = isErrorOutcome(outcome) ? 'error' : isClientErrorOutcome(outcome) ? 'client' : ''
+  return `${series.name}\u0000${series.type}\u0000${outcomeClass}`
+}
+
+const blank = (bucket: number) => (): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
+
+/**
+ * The chart blocks of some tier rows (of one server): one per bucket, its groups in the order of their first
+ * series id, each group's rows merged in series id order. Answers [bucket, block] pairs by bucket.
+ */
+export function packCharts(rows: readonly (StoredRow & { series: SeriesInfo })[]): [bucket: number, block: Buffer][] {
+  const sorted = [...rows].sort((a, b) => a.bucket - b.bucket || a.seriesId - b.seriesId)
+  const buckets = new Map<number, Map<string, { seriesId: number; merged: Merged }>>()
+  for (const row of sorted) {
+    let groups = buckets.get(row.bucket)
+    if (!groups) buckets.set(row.bucket, (groups = new Map()))
+    const key = chartGroup(row.series)
+    const group = groups.get(key)
+    const merged = mergeValues(group?.merged, row, row.sketch, blank(row.bucket))
+    if (!group) groups.set(key, { seriesId: row.seriesId, merged })
+  }
+  return [...buckets].map(([bucket, groups]) => [
+    bucket,
+    encodeBlock(
+      [...groups.values()].map(({ seriesId, merged: m }) => ({
+        seriesId,
+        timestamp: m.lastTs,
+        count: m.count,
+        sum: m.sum,
+        min: m.min,
+        max: m.max,
+        last: m.last,
+        sketch: m.sketch ? m.sketch.toBytes() : null,
+      })),
+    ),
+  ])
+}
+
+/** A chart block's rows, each with the series of its group's first member (`seriesOf`). */
+export function unpackChart(bucket: number, block: Uint8Array, seriesOf: (id: number) => SeriesInfo): AggregateRow[] {
+  const rows: AggregateRow[] = []
+  decodeBlock(block, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (seriesId, lastTs, count, sum, min, max, last, sketch) => {
+    rows.push({ bucket, count, sum, min, max, last, lastTs, sketch, series: seriesOf(seriesId) })
+  })
+  return rows
+}
+
+/** The series ids a chart block names. */
+export function chartSeriesIds(block: Uint8Array): number[] {
+  const ids: number[] = []
+  decodeBlock(block, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (seriesId) => ids.push(seriesId))
+  return ids
+}
