@@ -109,6 +109,20 @@ describe('Sketch', () => {
     )
   })
 
+  it('reads the same percentiles from its binary form as from the sketch, without building it', () => {
+    fc.assert(
+      fc.property(values, fc.integer({ min: 0, max: 3 }), fc.double({ min: 0, max: 1e6, noNaN: true }), (xs, zeros, bound) => {
+        const sketch = Sketch.of(xs)
+        if (zeros > 0) sketch.add(0, zeros)
+        const [min, max] = [Math.min(bound, 1), Math.max(bound, 1)]
+        expect(sketchPercentiles(sketch.toBytes(), min, max)).toEqual(sketchPercentiles(sketch, min, max))
+      }),
+      { numRuns: 300 },
+    )
+    expect(sketchPercentiles(new Sketch().toBytes(), 0, 1)).toEqual({})
+    expect(() => sketchPercentiles(new Uint8Array([2, 0, 0]), 0, 1)).toThrow(RangeError)
+  })
+
   it('merges after decoding exactly as it merges before encoding', () => {
     fc.assert(
       fc.property(values, values, values, (a, b, c) => {

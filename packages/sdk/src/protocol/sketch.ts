@@ -274,16 +274,41 @@ export const PERCENTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const
 export type Percentiles = { -readonly [K in keyof typeof PERCENTILES]?: number }
 
 /**
- * p50, p95 and p99 of a sketch, clamped to the exact `min` and `max` of what it holds (a bucket's
- * representative value can overshoot them). Empty for an empty or missing sketch. The one place percentiles
- * are read from a sketch: rollups, reports, the live stream and the browser's live merge all call it.
+ * p50, p95 and p99 of a sketch, or of one in {@link Sketch.toBytes}' form (read without building it), clamped to
+ * the exact `min` and `max` of what it holds (a bucket's representative value can overshoot them). Empty for an
+ * empty or missing sketch. The one place percentiles are read from a sketch: rollups, reports, the live stream
+ * and the browser's live merge all call it. Throws a RangeError on bytes that are not a sketch.
  */
-export function sketchPercentiles(sketch: Sketch | undefined, min: number, max: number): Percentiles {
+export function sketchPercentiles(sketch: Sketch | Uint8Array | undefined, min: number, max: number): Percentiles {
   const out: Percentiles = {}
   if (!sketch) return out
-  for (const key of Object.keys(PERCENTILES) as (keyof typeof PERCENTILES)[]) {
-    const value = sketch.quantile(PERCENTILES[key])
+  // stored bytes: decoded once into `scratch`, counted, and read from there
+  let n = 0
+  let total = 0
+  if (sketch instanceof Uint8Array) {
+    n = readBytes(sketch)
+    total = scratch.zero
+    for (let i = 0; i < n; i++) total += scratch.counts[i] as number
+  }
+  for (const key of PERCENTILE_KEYS) {
+    const value = sketch instanceof Uint8Array ? scratchQuantile(n, total, PERCENTILES[key]) : sketch.quantile(PERCENTILES[key])
     if (value !== undefined) out[key] = Math.min(max, Math.max(min, value))
   }
   return out
+}
+
+const PERCENTILE_KEYS = Object.keys(PERCENTILES) as (keyof typeof PERCENTILES)[]
+
+/** `Sketch.quantile` of the sketch `readBytes` left in `scratch`: `n` buckets, `total` values. */
+function scratchQuantile(n: number, total: number, q: number): number | undefined {
+  const { zero, keys, counts } = scratch
+  if (total === 0 || !(q >= 0 && q <= 1)) return undefined
+  const rank = nearestRank(q, total)
+  if (rank <= zero) return 0
+  let seen = zero
+  for (let i = 0; i < n; i++) {
+    seen += counts[i] as number
+    if (seen >= rank) return bucketValue(keys[i] as number)
+  }
+  return bucketValue(keys[n - 1] as number)
 }

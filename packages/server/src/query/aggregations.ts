@@ -45,18 +45,26 @@ export interface Merged extends Omit<RowValues, 'sketch'> {
   sketch: Sketch | undefined
 }
 
-/** A report's merge in progress: merged values of one series (or of several series of one name). */
-export interface Accumulator extends Merged {
+/**
+ * A report's merge in progress: merged values of one series (or of several series of one name). Its sketch
+ * stays the first row's stored bytes until a second one merges in: most chart buckets hold one row, and
+ * percentiles are read from the bytes as they are.
+ */
+export interface Accumulator extends Omit<Merged, 'sketch'> {
+  sketch: Sketch | Uint8Array | undefined
   series: SeriesInfo
 }
 
 /** A sketch to merge: decoded, or in its stored binary form (merged without being built, `Sketch.mergeBytes`). */
 export type SketchSource = Sketch | Uint8Array | null | undefined
 
-/** Adds `source` to `into` (a new sketch when there is none yet); `source` itself is never changed. */
-function mergeSketch(into: Sketch | undefined, source: SketchSource): Sketch | undefined {
-  if (!source) return into
-  const sketch = into ?? new Sketch()
+/**
+ * Adds `source` to `into` (a new sketch when there is none yet, or `into` is stored bytes); `source` itself is
+ * never changed.
+ */
+function mergeSketch(into: Sketch | Uint8Array | undefined, source: SketchSource): Sketch | undefined {
+  if (!source) return into instanceof Uint8Array ? new Sketch().mergeBytes(into) : into
+  const sketch = into instanceof Sketch ? into : into ? new Sketch().mergeBytes(into) : new Sketch()
   return source instanceof Sketch ? sketch.merge(source) : sketch.mergeBytes(source)
 }
 
@@ -64,7 +72,7 @@ function mergeSketch(into: Sketch | undefined, source: SketchSource): Sketch | u
  * Adds `values` (whose sketch is `sketch`, left untouched) to `acc`. Counts and sums add, min and max hold,
  * `last` is the one with the latest time (the later of equal times), sketches merge.
  */
-function addValues<M extends Merged>(acc: M, values: Omit<RowValues, 'sketch'>, sketch: SketchSource): M {
+function addValues<M extends Merged | Accumulator>(acc: M, values: Omit<RowValues, 'sketch'>, sketch: SketchSource): M {
   acc.count += values.count
   acc.sum += values.sum
   if (values.min < acc.min) acc.min = values.min
@@ -93,10 +101,13 @@ export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<R
 
 const blank = (bucket: number): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
 
-/** A report's merge of `values` alone, in `bucket`; one object shape for every accumulator (reports make thousands). */
+/**
+ * A report's merge of `values` alone, in `bucket`; one object shape for every accumulator (reports make
+ * thousands). Stored sketch bytes are kept as they are (they are never changed), a sketch object copied.
+ */
 function startAccumulator(values: Omit<RowValues, 'sketch'>, sketch: SketchSource, bucket: number, series: SeriesInfo): Accumulator {
   const { count, sum, min, max, last, lastTs } = values
-  return { bucket, count, sum, min, max, last, lastTs, sketch: mergeSketch(undefined, sketch), series }
+  return { bucket, count, sum, min, max, last, lastTs, sketch: sketch instanceof Uint8Array ? sketch : mergeSketch(undefined, sketch), series }
 }
 
 /** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */
@@ -126,7 +137,7 @@ export function rollUp(rows: Iterable<StoredRow>, bucketMs: number): StoredRow[]
 const round = (value: number) => Math.round(value * 1e6) / 1e6
 
 /** Which fields each type shows. */
-const FIELDS_BY_TYPE: Record<MetricType, (acc: Merged) => BucketValues> = {
+const FIELDS_BY_TYPE: Record<MetricType, (acc: Merged | Accumulator) => BucketValues> = {
   counter: (a) => ({ count: a.count, sum: a.sum }),
   gauge: (a) => ({ count: a.count, sum: a.sum, min: a.min, max: a.max, avg: round(a.sum / a.count), last: a.last }),
   timer: (a) => ({
@@ -140,7 +151,7 @@ const FIELDS_BY_TYPE: Record<MetricType, (acc: Merged) => BucketValues> = {
 }
 
 /** Percentiles from the protocol's one function, rounded like every other field of a report. */
-function percentiles(sketch: Sketch | undefined, min: number, max: number): Pick<BucketValues, 'p50' | 'p95' | 'p99'> {
+function percentiles(sketch: Sketch | Uint8Array | undefined, min: number, max: number): Pick<BucketValues, 'p50' | 'p95' | 'p99'> {
   const out = sketchPercentiles(sketch, min, max)
   for (const key of Object.keys(out) as (keyof typeof out)[]) out[key] = round(out[key] as number)
   return out

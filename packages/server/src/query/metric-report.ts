@@ -12,7 +12,7 @@ import {
   type McpKind,
   type MetricSeries,
 } from '@mcpdir/metrics/protocol'
-import { type Accumulator, type AggregateRow, accumulate, bucketValues } from './aggregations'
+import { type Accumulator, type AggregateRow, accumulate, bucketValues, type SeriesInfo } from './aggregations'
 
 /** The part of a period window (server-report.ts) the metric sections need. */
 export interface ReportWindow {
@@ -32,7 +32,9 @@ export interface ReportRows {
   previous: readonly AggregateRow[]
 }
 
-const byTime = <T>(map: Map<number, T>) => [...map.entries()].sort(([a], [b]) => a - b)
+/** A map's values mapped in time order (by key), without an entry pair per bucket. */
+const byTime = <T, R>(map: Map<number, T>, each: (t: number, value: T) => R): R[] =>
+  [...map.keys()].sort((a, b) => a - b).map((t) => each(t, map.get(t) as T))
 
 interface SeriesEntry {
   name: string
@@ -50,10 +52,15 @@ const entryKey = (name: string, type: string) => `${name}\u0000${type}`
 /** Merges a report's rows per metric name and type (all tag sets merged); a name sent with two types is two entries. */
 export function metricEntries(rows: ReportRows, w: ReportWindow): MetricEntries {
   const entries = new Map<string, SeriesEntry>()
+  // rows of one series share its SeriesInfo: the entry is looked up by name once per series, not once per row
+  const bySeries = new Map<SeriesInfo, SeriesEntry>()
   const entryOf = (row: AggregateRow) => {
+    let entry = bySeries.get(row.series)
+    if (entry) return entry
     const key = entryKey(row.series.name, row.series.type)
-    let entry = entries.get(key)
+    entry = entries.get(key)
     if (!entry) entries.set(key, (entry = { name: row.series.name, type: row.series.type, buckets: new Map() }))
+    bySeries.set(row.series, entry)
     return entry
   }
   for (const row of rows.chart) {
@@ -79,7 +86,7 @@ export function metricSeries(entries: MetricEntries): MetricSeries[] {
     .map((entry) => ({
       name: entry.name,
       type: entry.type,
-      buckets: byTime(entry.buckets).map(([t, acc]) => ({ t, ...bucketValues(acc) })),
+      buckets: byTime(entry.buckets, (t, acc) => ({ t, ...bucketValues(acc) })),
       summary: entry.summary ? bucketValues(entry.summary) : null,
       previous: entry.previous ? bucketValues(entry.previous) : null,
     }))
@@ -185,7 +192,7 @@ export function callReport(rows: ReportRows, w: ReportWindow, entries?: MetricEn
     return callSummary(sum)
   }
   return {
-    buckets: byTime(buckets).map(([t, b]): CallBucket => {
+    buckets: byTime(buckets, (t, b): CallBucket => {
       const { calls, errors, p50, p95, p99 } = callSummary(b)
       return { t, calls, errors, ...clientErrors(b.clientErrors), p50, p95, p99 }
     }),

@@ -24,7 +24,7 @@ export function mergedBy(rows: readonly AggregateRow[], key: (r: AggregateRow) =
   return new Map(
     [...merged].map(([k, { acc, firstId }]) => {
       const { count, sum, min, max, last, lastTs } = acc
-      return [k, { count, sum, min, max, last, lastTs, sketch: acc.sketch ? Sketch.fromBytes(acc.sketch.toBytes()).toJSON() : null, firstId }]
+      return [k, { count, sum, min, max, last, lastTs, sketch: acc.sketch ? Sketch.fromBytes(acc.sketch instanceof Sketch ? acc.sketch.toBytes() : acc.sketch).toJSON() : null, firstId }]
     }),
   )
 }

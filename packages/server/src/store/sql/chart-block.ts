@@ -55,18 +55,15 @@ export function packCharts(rows: readonly (StoredRow & { series: SeriesInfo })[]
   ])
 }
 
-/** A chart block's rows, each with the series of its group's first member (`seriesOf`). */
-export function unpackChart(bucket: number, block: Uint8Array, seriesOf: (id: number) => SeriesInfo): AggregateRow[] {
-  const rows: AggregateRow[] = []
+/** Adds a chart block's rows to `into`, each with the series of its group's first member (`seriesOf`; none: skipped). */
+export function unpackChart(bucket: number, block: Uint8Array, seriesOf: (id: number) => SeriesInfo | undefined, into: AggregateRow[]): void {
   decodeBlock(block, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (seriesId, lastTs, count, sum, min, max, last, sketch) => {
-    rows.push({ bucket, count, sum, min, max, last, lastTs, sketch, series: seriesOf(seriesId) })
+    const series = seriesOf(seriesId)
+    if (series) into.push({ bucket, count, sum, min, max, last, lastTs, sketch, series })
   })
-  return rows
 }
 
-/** The series ids a chart block names. */
-export function chartSeriesIds(block: Uint8Array): number[] {
-  const ids: number[] = []
-  decodeBlock(block, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (seriesId) => ids.push(seriesId))
-  return ids
+/** Adds the series ids a chart block names to `into`. */
+export function chartSeriesIds(block: Uint8Array, into: Set<number>): void {
+  decodeBlock(block, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (seriesId) => into.add(seriesId))
 }

@@ -160,11 +160,17 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     /** A rolled tier's chart rows with bucket in [from, to) (chart-block.ts), optionally only some metric names. */
     *chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
       const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks, [serverId, tier, from, to])
-      const series = yield* seriesInfos(blocks.flatMap(([, data]) => chartSeriesIds(data)))
-      const rows = blocks.flatMap(([bucket, data]) => unpackChart(Number(bucket), data, (id) => series.get(id) as SeriesInfo))
-      if (!names) return rows
-      const wanted = new Set(names)
-      return rows.filter((r) => wanted.has(r.series.name))
+      const ids = new Set<number>()
+      for (const [, data] of blocks) chartSeriesIds(data, ids)
+      const series = yield* seriesInfos(ids)
+      const wanted = names && new Set(names)
+      const seriesOf = (id: number) => {
+        const info = series.get(id)
+        return wanted && !wanted.has(info?.name as string) ? undefined : info
+      }
+      const rows: AggregateRow[] = []
+      for (const [bucket, data] of blocks) unpackChart(Number(bucket), data, seriesOf, rows)
+      return rows
     },
 
     /** The servers with raw points in the minutes of [from, to). */
