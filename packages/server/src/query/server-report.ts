@@ -1,7 +1,7 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
 import { MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
 import { breakdown, callReport, metricEntries, metricSeries } from './metric-report'
-import { coverRange } from './tier-cover'
+import { coverRange, type TierSpan } from './tier-cover'
 import { availabilities } from './availability'
 import { usageSection } from './usage-report'
 import { CHART_TIERS, type ServerRecord, type Store } from '../store/store'
@@ -31,20 +31,19 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
   // needs totals only: it reads the fewest chart rows that hold it.
   const premerged = CHART_TIERS.includes(w.tier)
   const chartRows = withChart ? store.chartRows(server.id, w.tier, w.from, w.to, names) : Promise.resolve([])
-  const readCover = async (from: number, to: number, read: 'tierRows' | 'chartRows') => {
-    const parts = await Promise.all(
-      coverRange(w.tier, from, to).map((span) =>
-        withChart && !premerged && span.tier === w.tier && span.from >= w.from && span.to <= w.to
-          ? chartRows.then((chart) => chart.filter((r) => r.bucket >= span.from && r.bucket < span.to))
-          : store[read](server.id, span.tier, span.from, span.to, names),
-      ),
-    )
-    return parts.flat()
+  const readCover = async (from: number, to: number, kind: 'tier' | 'chart') => {
+    const spans = coverRange(w.tier, from, to)
+    const reused = (span: TierSpan) => withChart && !premerged && span.tier === w.tier && span.from >= w.from && span.to <= w.to
+    const [own, read] = await Promise.all([
+      spans.some(reused) ? chartRows.then((chart) => chart.filter((r) => spans.some((span) => reused(span) && r.bucket >= span.from && r.bucket < span.to))) : [],
+      store.coverRows(server.id, spans.filter((span) => !reused(span)), kind, names),
+    ])
+    return own.length === 0 ? read : [...own, ...read]
   }
   const [chart, current, previous, events, usage, [availabilityNow, availabilityBefore]] = await Promise.all([
     chartRows,
-    readCover(w.from, w.to, 'tierRows'),
-    readCover(w.previousFrom, w.from, 'chartRows'),
+    readCover(w.from, w.to, 'tier'),
+    readCover(w.previousFrom, w.from, 'chart'),
     store.listEvents(server.id, w.from, w.to, 500),
     usageSection(store, server.id, w),
     availabilities(store, server.id, [

@@ -1,5 +1,6 @@
 import { type EventDetails, type MetricPoint, type ServerEvent, type Tier, TIERS, type UsageAction } from '@mcpdir/metrics/protocol'
 import type { AggregateRow } from '../query/aggregations'
+import type { TierSpan } from '../query/tier-cover'
 import type { AlertStore } from './alert-store'
 
 export interface ServerRecord {
@@ -194,6 +195,12 @@ export interface Store extends AlertStore {
    * or per outcome class, they give what the tier's rows give; not per tag.
    */
   chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
+  /**
+   * `tierRows` (`kind` 'tier') or `chartRows` ('chart') of several spans at once, as a report reads the fewest rows
+   * that hold a range (query/tier-cover.ts): a statement a kind of row, not one per span (on PostgreSQL each is a
+   * round trip). The spans' rows together, in no particular order.
+   */
+  coverRows(serverId: string, spans: readonly TierSpan[], kind: 'tier' | 'chart', names?: readonly string[]): Promise<AggregateRow[]>
   /**
    * Rebuilds a server's rows of `tier` with bucket in [from, to) (bounds on the tier's buckets) from `source`:
    * a finer tier, or `'raw'` points. One transaction under the server's lock (the one ingest takes), so

@@ -168,6 +168,23 @@ export function storeRowsTests(h: Harness) {
         expect(await store.chartRows(id, tier, DAY0, DAY0 + DAY, []), tier).toEqual([])
         expect((await store.chartRows(id, tier, DAY0 + TIER_MS[tier], DAY0 + 2 * TIER_MS[tier])).every((r) => r.bucket === DAY0 + TIER_MS[tier]), tier).toBe(true)
       }
+      // several spans at once: what each span's own read answers, together (1m spans as tier rows in a chart read)
+      const spans = [
+        { tier: '1m' as const, from: DAY0, to: DAY0 + 30 * MIN },
+        { tier: '5m' as const, from: DAY0 + 30 * MIN, to: DAY0 + HOUR },
+        { tier: '1h' as const, from: DAY0 + HOUR, to: DAY0 + 6 * HOUR },
+        { tier: '6h' as const, from: DAY0 + 6 * HOUR, to: DAY0 + DAY },
+      ]
+      const sorted = (rows: AggregateRow[]) => rows.map(plain).sort((a, b) => a.bucket - b.bucket || a.name.localeCompare(b.name) || JSON.stringify(a.tags).localeCompare(JSON.stringify(b.tags)))
+      for (const names of [undefined, ['g'], []]) {
+        const each = async (read: 'tierRows' | 'chartRows') => (await Promise.all(spans.map((span) => store[read](id, span.tier, span.from, span.to, names)))).flat()
+        const tierRows = await store.coverRows(id, spans, 'tier', names)
+        expect(sorted(tierRows), String(names)).toEqual(sorted(await each('tierRows')))
+        expect(sorted(await store.coverRows(id, spans, 'chart', names)), String(names)).toEqual(sorted(await each('chartRows')))
+        // every span holds rows, so none of them is left out unseen
+        if (names === undefined) for (const span of spans) expect(tierRows.some((r) => r.bucket >= span.from && r.bucket < span.to), span.tier).toBe(true)
+      }
+      expect(await store.coverRows(id, [], 'chart')).toEqual([])
       // the 1m tier is read as it is
       expect((await store.chartRows(id, '1m', DAY0, DAY0 + DAY)).map(plain)).toEqual((await store.tierRows(id, '1m', DAY0, DAY0 + DAY)).map(plain))
       // a bucket rebuilt from nothing loses its chart rows with its tier rows

@@ -39,12 +39,18 @@ export function metricStatements(f: SqlFragments) {
       WHERE r.series_id IN (SELECT value FROM ${f.jsonIds}) AND r.bucket IN (SELECT value FROM ${f.jsonIds})`,
     // a server's raw point blocks of some minutes, in insertion order
     rawBlocks: 'SELECT data FROM metric_blocks WHERE server_id = ? AND minute >= ? AND minute < ? ORDER BY id',
-    // series first (CROSS JOIN keeps SQLite to that order), then each series' rows by its primary key
-    tierRows: (tier: Tier, byName: boolean) =>
-      `SELECT ${COLUMNS('r')} FROM series s CROSS JOIN rollup_${tier} r
+    // a server's rows of one span a tier each (params per span: server, from, to, and the names as JSON when
+    // `byName`): series first (CROSS JOIN keeps SQLite to that order), then each series' rows by its primary key
+    tierRows: (tiers: readonly Tier[], byName: boolean) =>
+      tiers
+        .map(
+          (tier) => `SELECT ${COLUMNS('r')} FROM series s CROSS JOIN rollup_${tier} r
        WHERE r.series_id = s.id AND s.server_id = ? AND r.bucket >= ? AND r.bucket < ?${byName ? ` AND s.name IN (SELECT value FROM ${f.jsonValues})` : ''}`,
-    // a server's chart blocks of one tier, by bucket (chart-block.ts)
-    chartBlocks: 'SELECT bucket, data FROM chart_blocks WHERE server_id = ? AND tier = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
+        )
+        .join('\n      UNION ALL '),
+    // a server's chart blocks of `spans` spans (params per span: server, tier, from, to), by bucket (chart-block.ts)
+    chartBlocks: (spans: number) =>
+      `${Array.from({ length: spans }, () => 'SELECT bucket, data FROM chart_blocks WHERE server_id = ? AND tier = ? AND bucket >= ? AND bucket < ?').join(' UNION ALL ')} ORDER BY bucket`,
     deleteCharts: 'DELETE FROM chart_blocks WHERE server_id = ? AND tier = ? AND bucket >= ? AND bucket < ?',
     // retention: a tier's chart blocks go with its rows, by the same cutoff
     purgeCharts: `DELETE FROM chart_blocks WHERE (server_id, tier, bucket) IN

@@ -6,6 +6,7 @@ import { bucketStart, type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpd
 import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
 import { all, arrays, exec, insert, type Program } from './program'
 import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
+import type { TierSpan } from '../../query/tier-cover'
 import { CHART_TIERS } from '../store'
 import { chartSeriesIds, packCharts, unpackChart } from './chart-block'
 import { decodeBlock, encodeBlock, type PackedPoint } from './point-block'
@@ -108,6 +109,14 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     return rows.map((r) => ({ seriesId: r[0], bucket: r[1], count: r[2], sum: r[3], min: r[4], max: r[5], last: r[6], lastTs: r[7], sketch: r[8], series: found.get(r[0]) as SeriesInfo }))
   }
 
+  /** A server's tier rows of some spans, optionally only some metric names; one statement. */
+  function* tierRows(serverId: string, spans: readonly TierSpan[], names?: readonly string[]): Program<AggregateRow[]> {
+    if (spans.length === 0) return []
+    const byName = names ? [JSON.stringify(names)] : []
+    const params = spans.flatMap((span) => [serverId, span.from, span.to, ...byName])
+    return yield* withSeries(yield* arrays<RowArray>(S.tierRows(spans.map((span) => span.tier), names !== undefined), params))
+  }
+
   return {
     /**
      * Stores a batch's points raw and merges them into their 1-minute rows; marks their minutes dirty. Run
@@ -136,15 +145,12 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       return yield* withSeries(yield* rawArrays(serverId, from, to))
     },
 
-    *tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
-      const params = [serverId, from, to, ...(names ? [JSON.stringify(names)] : [])]
-      return yield* withSeries(yield* arrays<RowArray>(S.tierRows(tier, names !== undefined), params))
-    },
+    tierRows,
 
     /** Rebuilds a tier's rows of a server in [from, to) from a finer tier or raw points; run it in a transaction. */
     *rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Program<number> {
       if ((yield* all(S.lockForRollup, [serverId])).length === 0) return 0
-      const rows = (source === 'raw' ? yield* rawArrays(serverId, from, to) : yield* arrays<RowArray>(S.tierRows(source, false), [serverId, from, to])).map(storedRow)
+      const rows = (source === 'raw' ? yield* rawArrays(serverId, from, to) : yield* arrays<RowArray>(S.tierRows([source], false), [serverId, from, to])).map(storedRow)
       const rolled = rollUp(rows, TIER_MS[tier])
       yield* exec(S.deleteTier(tier), [serverId, from, to])
       yield* insert(TIER_TABLES[tier], rolled.map(tierValues))
@@ -157,9 +163,16 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       return rolled.length
     },
 
-    /** A rolled tier's chart rows with bucket in [from, to) (chart-block.ts), optionally only some metric names. */
-    *chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Program<AggregateRow[]> {
-      const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks, [serverId, tier, from, to])
+    /**
+     * A server's chart rows of some spans (chart-block.ts; a span of the 1m tier: its tier rows), optionally only
+     * some metric names; a statement for the chart spans and one for the others.
+     */
+    *chartRows(serverId: string, spans: readonly TierSpan[], names?: readonly string[]): Program<AggregateRow[]> {
+      const charted = spans.filter((span) => CHART_TIERS.includes(span.tier))
+      const rows = yield* tierRows(serverId, spans.filter((span) => !CHART_TIERS.includes(span.tier)), names)
+      if (charted.length === 0) return rows
+      const params = charted.flatMap((span) => [serverId, span.tier, span.from, span.to])
+      const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks(charted.length), params)
       const ids = new Set<number>()
       for (const [, data] of blocks) chartSeriesIds(data, ids)
       const series = yield* seriesInfos(ids)
@@ -168,7 +181,6 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
         const info = series.get(id)
         return wanted && !wanted.has(info?.name as string) ? undefined : info
       }
-      const rows: AggregateRow[] = []
       for (const [bucket, data] of blocks) unpackChart(Number(bucket), data, seriesOf, rows)
       return rows
     },

@@ -144,10 +144,13 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return driver.run(metrics.rawRows(serverId, from, to))
     },
     async tierRows(serverId, tier, from, to, names) {
-      return driver.run(metrics.tierRows(serverId, tier, from, to, names))
+      return driver.run(metrics.tierRows(serverId, [{ tier, from, to }], names))
     },
     async chartRows(serverId, tier, from, to, names) {
-      return driver.run(CHART_TIERS.includes(tier) ? metrics.chartRows(serverId, tier, from, to, names) : metrics.tierRows(serverId, tier, from, to, names))
+      return driver.run(metrics.chartRows(serverId, [{ tier, from, to }], names))
+    },
+    async coverRows(serverId, spans, kind, names) {
+      return driver.run(kind === 'chart' ? metrics.chartRows(serverId, spans, names) : metrics.tierRows(serverId, spans, names))
     },
     async rebuildTier(serverId, tier, from, to, source) {
       return driver.transaction(metrics.rebuildTier(serverId, tier, from, to, source))
