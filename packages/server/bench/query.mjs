@@ -89,7 +89,7 @@ async function seed(path, now, baselinePath) {
         for (let t = Math.floor(now / width) * width - TIER_DAYS[tier] * DAY; t < now; t += width) {
           const rows = series.map((x, i) => ({ seriesId: ids[i], bucket: t, count, sum: count * 25, min: 10, max: 60, last: 30, lastTs: t, sketch: x.type === 'timer' ? sketches[i % 4] : null, series: infos[i] }))
           for (const r of rows) tiers[tier].run(r.seriesId, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch)
-          if (tier !== '1m') for (const [bucket, data] of packCharts(rows)) chart.run(id, tier, bucket, data)
+          for (const [bucket, data] of packCharts(rows)) chart.run(id, tier, bucket, data)
         }
       })
     }

@@ -1,6 +1,7 @@
 // Keeps the coarser tiers current. Ingest merges each batch into its 1-minute rows in the transaction that
-// stores it, and marks the minutes it touched dirty; this rolls the 5m, 15m, 1h, 6h and 1d buckets holding
-// each dirty minute up again, finest first, each from the next finer tier, replacing what was there. So late
+// stores it, and marks the minutes it touched dirty; this packs each dirty minute's chart rows from those rows,
+// then rolls the 5m, 15m, 1h, 6h and 1d buckets holding it up again (with their chart rows), finest first, each
+// from the next finer tier, replacing what was there. So late
 // points land in their own buckets, and rebuilding any bucket again is idempotent. Work is done in small
 // steps with the event loop free between them, so ingest never waits long.
 //
@@ -78,6 +79,11 @@ export class Rollups {
 
   private async rollStep(dirty: readonly { serverId: string; minute: number }[]): Promise<void> {
     try {
+      // the 1m tier's chart rows, from the rows ingest merged into
+      const kept = tierRetentionMs(this.retention, '1m')
+      for (const { serverId, minute } of dirty) {
+        if (kept === null || minute + MINUTE > this.clock() - kept) await this.store.rebuildCharts(serverId, '1m', minute, minute + MINUTE)
+      }
       // finest first: each tier is rebuilt from one already current
       for (const tier of ROLLED) {
         const width = TIER_MS[tier]

@@ -1,10 +1,10 @@
 // Turns a server's stored rows into what metrics-fetch and the servers list answer.
 import { MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics/protocol'
 import { breakdown, callReport, metricEntries, metricSeries } from './metric-report'
-import { coverRange, type TierSpan } from './tier-cover'
+import { coverRange } from './tier-cover'
 import { availabilities } from './availability'
 import { usageSection } from './usage-report'
-import { CHART_TIERS, type ServerRecord, type Store } from '../store/store'
+import type { ServerRecord, Store } from '../store/store'
 
 /** The period ending with the bucket that holds `now`, and the one before it. */
 export function periodWindow(period: Period, now: number) {
@@ -25,21 +25,11 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
   const withChart = options.chart ?? true
   // Every read below is independent of the others, so they are all asked at once: on PostgreSQL each is a round
   // trip, and a report's answer then waits for the slowest one, not for their sum.
-  // The chart from the period's tier: a row per bucket and chart group, merged at rollup (Store.chartRows), or
-  // the 1m tier's rows for the last hour. The period's totals and breakdowns need every tag: they read the fewest
-  // tier rows that hold the period, reusing the chart's rows where those are the tier's own. The period before
-  // needs totals only: it reads the fewest chart rows that hold it.
-  const premerged = CHART_TIERS.includes(w.tier)
+  // The chart from the period's tier: a row per bucket and chart group, merged when the bucket was rolled up
+  // (Store.chartRows). The period's totals and breakdowns need every tag: they read the fewest tier rows that hold
+  // the period, per series. The period before needs totals only: it reads the fewest chart rows that hold it.
   const chartRows = withChart ? store.chartRows(server.id, w.tier, w.from, w.to, names) : Promise.resolve([])
-  const readCover = async (from: number, to: number, kind: 'tier' | 'chart') => {
-    const spans = coverRange(w.tier, from, to)
-    const reused = (span: TierSpan) => withChart && !premerged && span.tier === w.tier && span.from >= w.from && span.to <= w.to
-    const [own, read] = await Promise.all([
-      spans.some(reused) ? chartRows.then((chart) => chart.filter((r) => spans.some((span) => reused(span) && r.bucket >= span.from && r.bucket < span.to))) : [],
-      store.coverRows(server.id, spans.filter((span) => !reused(span)), kind, names),
-    ])
-    return own.length === 0 ? read : [...own, ...read]
-  }
+  const readCover = (from: number, to: number, kind: 'tier' | 'chart') => store.coverRows(server.id, coverRange(w.tier, from, to), kind, names)
   const [chart, current, previous, events, usage, [availabilityNow, availabilityBefore]] = await Promise.all([
     chartRows,
     readCover(w.from, w.to, 'tier'),

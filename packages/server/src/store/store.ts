@@ -1,4 +1,4 @@
-import { type EventDetails, type MetricPoint, type ServerEvent, type Tier, TIERS, type UsageAction } from '@mcpdir/metrics/protocol'
+import type { EventDetails, MetricPoint, ServerEvent, Tier, UsageAction } from '@mcpdir/metrics/protocol'
 import type { AggregateRow } from '../query/aggregations'
 import type { TierSpan } from '../query/tier-cover'
 import type { AlertStore } from './alert-store'
@@ -77,12 +77,6 @@ export interface PurgeStep {
 }
 
 /** What retention purges, each with its own age limit: raw points, each tier, events, usage, heartbeats. */
-/**
- * The tiers a report's chart reads pre-merged (`Store.chartRows`): every tier rebuilt by rollups. The 1m tier,
- * merged into at ingest, is read as it is.
- */
-export const CHART_TIERS: readonly Tier[] = TIERS.filter((tier) => tier !== '1m')
-
 export type RetentionTarget = 'raw' | Tier | 'events' | 'usage' | 'heartbeats'
 
 /** Usage counted per server, bucket width, bucket and action as it is recorded (one width's rows). */
@@ -188,11 +182,10 @@ export interface Store extends AlertStore {
    */
   tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /**
-   * What a report's chart reads of a tier with bucket in [from, to), optionally only some metric names: for a
-   * rolled tier (`CHART_TIERS`, 5m and coarser), a row per bucket and chart group (metric name and type, and a
-   * counter's outcome class: store/sql/chart-block.ts), merged when the bucket was rolled up and carrying the
-   * series of the group's first member; for `1m`, the tier's rows (`tierRows`). Merged per metric name and type,
-   * or per outcome class, they give what the tier's rows give; not per tag.
+   * What a report's chart reads of a tier with bucket in [from, to), optionally only some metric names: a row per
+   * bucket and chart group (metric name and type, and a counter's outcome class: store/sql/chart-block.ts),
+   * merged when the bucket was last rebuilt or packed, carrying the series of the group's first member. Merged
+   * per metric name and type, or per outcome class, they give what the tier's rows give; not per tag.
    */
   chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /**
@@ -202,10 +195,15 @@ export interface Store extends AlertStore {
    */
   coverRows(serverId: string, spans: readonly TierSpan[], kind: 'tier' | 'chart', names?: readonly string[]): Promise<AggregateRow[]>
   /**
+   * Packs a server's chart rows of `tier` with bucket in [from, to) from the tier's rows as they are (the 1m tier's,
+   * which ingest merges into), under the server's lock; answers the chart rows written.
+   */
+  rebuildCharts(serverId: string, tier: Tier, from: number, to: number): Promise<number>
+  /**
    * Rebuilds a server's rows of `tier` with bucket in [from, to) (bounds on the tier's buckets) from `source`:
    * a finer tier, or `'raw'` points. One transaction under the server's lock (the one ingest takes), so
    * replicas never interleave a rebuild with a merge; a range `source` no longer fully holds must not be
-   * asked for (the rebuild would come out short). A rolled tier's chart rows of the range are rebuilt with it.
+   * asked for (the rebuild would come out short). The tier's chart rows of the range are rebuilt with it.
    * Answers the tier rows written.
    */
   rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Promise<number>

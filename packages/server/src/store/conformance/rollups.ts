@@ -1,9 +1,8 @@
 // Through the service: rollups against a brute-force reference computed from the raw points, bucket
 // boundaries, late data, idempotent re-aggregation and retention.
-import { type MetricsFetchResponse, nearestRank, PERIOD_SPECS, PERIODS, SKETCH_RELATIVE_ACCURACY } from '@mcpdir/metrics/protocol'
+import { type MetricsFetchResponse, nearestRank, PERIOD_SPECS, PERIODS, SKETCH_RELATIVE_ACCURACY, TIERS } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import { applyRetention } from '../../query/retention'
-import { CHART_TIERS } from '../store'
 import { ADMIN, DAY, fetchMetrics, type Harness, HOUR, MIN, send, T0 } from './harness'
 
 /** mulberry32: small, seeded, uniform. */
@@ -176,7 +175,7 @@ export function rollupTests(h: Harness) {
       expect(await count('metric_blocks')).toBe(5)
       // each rolled tier's chart rows go with its rows (one series here: a chart row per tier row)
       const charts = async (tier: string) => Number((await e.sql(`SELECT count(*) AS n FROM chart_blocks WHERE tier = '${tier}'`))[0]?.n)
-      for (const tier of CHART_TIERS) expect(await charts(tier), tier).toBe(await count(`rollup_${tier}`))
+      for (const tier of TIERS) expect(await charts(tier), tier).toBe(await count(`rollup_${tier}`))
       expect(await charts('5m')).toBe(0)
       expect(await charts('1h')).toBe(5)
       e.clock.now += 5 * DAY

@@ -3,7 +3,6 @@
 import { type MetricPoint, Sketch, TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import type { AggregateRow } from '../../query/aggregations'
-import { CHART_TIERS } from '../store'
 import { expectChartOf, mergedBy } from './chart-reference'
 import { credentials, DAY, type Harness, HOUR, MIN, newServer, point, sharedStore, T0 } from './harness'
 
@@ -153,7 +152,7 @@ export function storeRowsTests(h: Harness) {
         points.push(gauge('h-0', i / 4, t + 11), gauge('h-1', i / 2, t + 11))
       }
       await store.ingest(id, 'charts-1', points, [], T0, T0 - DAY)
-      for (const tier of CHART_TIERS) {
+      for (const tier of TIERS) {
         await store.rebuildTier(id, tier, DAY0, DAY0 + DAY, 'raw')
         const tierRows = await store.tierRows(id, tier, DAY0, DAY0 + DAY)
         const chart = await store.chartRows(id, tier, DAY0, DAY0 + DAY)
@@ -185,8 +184,17 @@ export function storeRowsTests(h: Harness) {
         if (names === undefined) for (const span of spans) expect(tierRows.some((r) => r.bucket >= span.from && r.bucket < span.to), span.tier).toBe(true)
       }
       expect(await store.coverRows(id, [], 'chart')).toEqual([])
-      // the 1m tier is read as it is
-      expect((await store.chartRows(id, '1m', DAY0, DAY0 + DAY)).map(plain)).toEqual((await store.tierRows(id, '1m', DAY0, DAY0 + DAY)).map(plain))
+      // the 1m tier's chart rows are packed from its rows as ingest left them, when asked (the rollup job asks)
+      const minute = DAY0 + 3 * DAY
+      await store.ingest(id, 'charts-m1', [gauge('h-0', 1, minute), gauge('h-1', 2, minute + 1)], [], T0, T0 - DAY)
+      expect(await store.chartRows(id, '1m', minute, minute + MIN)).toEqual([])
+      expect(await store.rebuildCharts(id, '1m', minute, minute + MIN)).toBe(1)
+      await store.ingest(id, 'charts-m2', [gauge('h-0', 4, minute + 2)], [], T0, T0 - DAY)
+      expect((await store.chartRows(id, '1m', minute, minute + MIN)).map((r) => r.sum)).toEqual([3])
+      expect(await store.rebuildCharts(id, '1m', minute, minute + MIN)).toBe(1)
+      expectChartOf(await store.chartRows(id, '1m', minute, minute + MIN), await store.tierRows(id, '1m', minute, minute + MIN), '1m packed')
+      expect((await store.chartRows(id, '1m', minute, minute + MIN)).map((r) => r.sum)).toEqual([7])
+      expect(await store.rebuildCharts('nobody', '1m', minute, minute + MIN)).toBe(0)
       // a bucket rebuilt from nothing loses its chart rows with its tier rows
       const later = DAY0 + 2 * DAY
       await store.ingest(id, 'charts-2', [gauge('h-0', 1, later)], [], T0, T0 - DAY)

@@ -419,9 +419,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
   },
   {
     version: 25,
-    name: 'chart blocks: each rolled bucket merged per chart group',
+    name: 'chart blocks: each tier bucket merged per chart group',
     sql: `
-      -- a rolled tier's bucket merged per metric name, type and counter outcome class, one row per server, tier
+      -- a tier's bucket merged per metric name, type and counter outcome class, one row per server, tier
       -- and bucket (store/sql/chart-block.ts): what a report's chart reads; purged with the tier's rows
       CREATE TABLE chart_blocks (
         server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
@@ -433,9 +433,10 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX chart_blocks_tier_bucket ON chart_blocks(tier, bucket);
     `,
     // the rolled tiers locked first, so a replica still on the old code cannot roll a bucket up behind the
-    // backfill (it waits, then writes its tier rows without their chart block: the next rebuild of that bucket
-    // writes it); the blocks of every bucket the tiers hold; RLS on where the tiers have it (sql/postgres-rls.sql
-    // gives chart_blocks its policy when applied again)
+    // backfill (it waits, then writes its tier rows without their chart block: the next rollup of that bucket
+    // writes it); 1m rows it merges meanwhile are in minutes it marks dirty, which the new code packs. Then the
+    // blocks of every bucket the tiers hold; RLS on where the tiers have it (sql/postgres-rls.sql gives
+    // chart_blocks its policy when applied again)
     *program() {
       yield* exec('LOCK TABLE rollup_5m, rollup_15m, rollup_1h, rollup_6h, rollup_1d IN SHARE MODE')
       const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('rollup_1h' AS regclass)")

@@ -2,6 +2,7 @@ import pg from 'pg'
 import { POSTGRES_MIGRATIONS } from './migrations'
 import { dropPartitionsBefore, ensurePartitions, PARTITION_LOCK, PARTITIONED, type PartitionedTable, purgeRowsSql } from './partitions'
 import { all, columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
+import { metricStatements } from '../sql/metric-statements'
 import { sqlStore } from '../sql/sql-store'
 import { type BulkTable, purgeCutoff, type SqlFragments } from '../sql/statements'
 import type { PurgeStep, Store } from '../store'
@@ -164,7 +165,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async purge(target, before, limit) {
       const table = target === 'raw' || target === '1m' ? PARTITIONED[target] : undefined
-      return table ? purgePartitioned(pool, table, purgeCutoff(target, before), limit) : shared.purge(target, before, limit)
+      if (!table) return shared.purge(target, before, limit)
+      const step = await purgePartitioned(pool, table, purgeCutoff(target, before), limit)
+      if (target !== '1m') return step
+      // the 1m tier's chart rows go by the same cutoff (chart_blocks is not partitioned)
+      const charts = await driver.run(exec(metricStatements(FRAGMENTS).purgeCharts, [target, purgeCutoff(target, before), limit]))
+      return { rows: Math.max(step.rows, charts), deleted: step.deleted }
     },
     async maintain() {
       // PostgreSQL's autovacuum and checkpointer do the rest

@@ -1,8 +1,9 @@
 // A report's chart needs a server's values per metric name and type, not per series: a 7-day chart of 50 series
-// read series by series is 8 400 hourly rows, merged again on every cold read. So every rolled tier (5m and
-// coarser, `CHART_TIERS`) also keeps one `chart_blocks` row per server and bucket, written by the rebuild that
-// writes the bucket's tier rows: the bucket's rows merged per chart group, packed as point-block.ts packs raw
-// points (the group's first series id, `last`'s time in the timestamp field, the merged values and sketch).
+// read series by series is 8 400 hourly rows, merged again on every cold read. So every tier also keeps one
+// `chart_blocks` row per server and bucket: the bucket's rows merged per chart group, packed as point-block.ts
+// packs raw points (the group's first series id, `last`'s time in the timestamp field, the merged values and
+// sketch). A rolled tier's are written by the rebuild that writes the bucket; the 1m tier's, which ingest merges
+// into, are packed by the rollup job from the minutes ingest marked dirty, before any read of them.
 //
 // A chart group is a metric name and type, and for counters also the class of their `outcome` tag (error,
 // client error, other): what the report's call table counts apart. Each group's merged row carries the series

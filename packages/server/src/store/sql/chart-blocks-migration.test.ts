@@ -1,15 +1,14 @@
 // The migration that backfills chart rows (version 25), in both dialects: a database at the schema before it,
-// holding rolled tier rows as version 24 wrote them (several servers, every rolled tier, counters of every
+// holding tier rows as version 24 wrote them (several servers, every tier, counters of every
 // outcome class, timers with sketches, more buckets than one read window, a day long ago), gets a chart row per
 // server, tier, bucket and chart group, each equal to the group's tier rows merged (chart-reference.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Sketch, TIER_MS } from '@mcpdir/metrics/protocol'
+import { Sketch, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { requirePostgres } from '../../testing/postgres-cluster'
 import { expectChartOf } from '../conformance/chart-reference'
-import { CHART_TIERS } from '../store'
 import { type MigrationDialect, postgresDialect, seededRandom, sqliteDialect, type StoreWithSql } from './migration-test-dialects'
 
 const BEFORE = 24
@@ -26,13 +25,13 @@ const SERIES = [
   { name: 'mcp.tool.duration', type: 'timer', tags: { tool: 'b' } },
   { name: 'heap', type: 'gauge', tags: {} },
 ] as const
-/** How far back each tier is written: the 5-minute tier over more buckets than the backfill reads at once. */
-const SPAN: Record<string, number> = { '5m': 2.5 * DAY, '15m': 2 * DAY, '1h': 5 * DAY, '6h': 20 * DAY, '1d': 60 * DAY }
+/** How far back each tier is written: the 1- and 5-minute tiers over more buckets than the backfill reads at once. */
+const SPAN: Record<string, number> = { '1m': 0.4 * DAY, '5m': 2.5 * DAY, '15m': 2 * DAY, '1h': 5 * DAY, '6h': 20 * DAY, '1d': 60 * DAY }
 
 type Dialect = MigrationDialect & { after(store: StoreWithSql): Promise<void> }
 
 function migrationTest(name: string, dialect: Dialect) {
-  it(`${name}: packs every rolled bucket's rows into its chart rows, merged per chart group`, async () => {
+  it(`${name}: packs every tier bucket's rows into its chart rows, merged per chart group`, async () => {
     const random = seededRandom(20261124)
     const old = await dialect.old()
     let expectedBlocks = 0
@@ -46,7 +45,7 @@ function migrationTest(name: string, dialect: Dialect) {
           await old.exec('INSERT INTO series (server_id, name, type, tags) VALUES (?, ?, ?, ?)', [id, s.name, s.type, JSON.stringify(s.tags)])
           ids.push(++seriesId)
         }
-        for (const tier of CHART_TIERS) {
+        for (const tier of TIERS) {
           const width = TIER_MS[tier]
           const buckets = new Set<number>()
           const starts = [NOW - 400 * DAY, ...Array.from({ length: Math.floor((SPAN[tier] as number) / width) }, (_, i) => Math.floor((NOW - (SPAN[tier] as number)) / width) * width + i * width)]
@@ -72,7 +71,7 @@ function migrationTest(name: string, dialect: Dialect) {
     const store = await dialect.store(false)
     try {
       for (const id of SERVERS) {
-        for (const tier of CHART_TIERS) {
+        for (const tier of TIERS) {
           const tierRows = await store.tierRows(id, tier, 0, NOW + DAY)
           const chart = await store.chartRows(id, tier, 0, NOW + DAY)
           expect(tierRows.length > 0, `${id} ${tier}`).toBe(id !== 'idle')
@@ -87,7 +86,7 @@ function migrationTest(name: string, dialect: Dialect) {
   })
 }
 
-describe('chart rows backfilled from the rolled tiers (version 25)', () => {
+describe('chart rows backfilled from the tiers (version 25)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcpdir-charts-migration-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -100,7 +99,7 @@ describe('chart rows backfilled from the rolled tiers (version 25)', () => {
       ...postgres,
       async old() {
         const old = await postgres.old()
-        for (const tier of CHART_TIERS) await old.exec(`ALTER TABLE rollup_${tier} ENABLE ROW LEVEL SECURITY`)
+        for (const tier of TIERS) await old.exec(`ALTER TABLE rollup_${tier} ENABLE ROW LEVEL SECURITY`)
         return old
       },
       async after(store) {

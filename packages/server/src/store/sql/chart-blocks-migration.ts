@@ -1,6 +1,6 @@
-// The JavaScript step of migration 25 (both dialects): the chart blocks of every bucket the rolled tiers already
-// hold, packed from their rows as a rebuild packs them (chart-block.ts). A server's tier is read a window of
-// buckets at a time, so memory stays bounded however many series it has. One migration version is one
+// The JavaScript step of migration 25 (both dialects): the chart blocks of every bucket the tiers already hold,
+// packed from their rows as a rebuild packs them (chart-block.ts). A server's tier is read a window of buckets at a
+// time, so memory stays bounded however many series it has. One migration version is one
 // transaction: a crash leaves the database as it was.
 import { TIER_MS } from '@mcpdir/metrics/protocol'
 import type { SeriesInfo, StoredRow } from '../../query/aggregations'
@@ -10,13 +10,13 @@ import { bulk } from './statements'
 
 /** `chart_blocks` as version 25 creates it, and the tiers it holds. */
 const CHARTS_V25 = bulk('chart_blocks', 'server_id text, tier text, bucket bigint, data bytea')
-const TIERS_V25 = ['5m', '15m', '1h', '6h', '1d'] as const
-/** Buckets read at once: a day of 5-minute rows, about ten months of daily ones. */
+const TIERS_V25 = ['1m', '5m', '15m', '1h', '6h', '1d'] as const
+/** Buckets read at once: about five hours of 1-minute rows, ten months of daily ones. */
 const WINDOW_BUCKETS = 288
 
 type Row = [seriesId: number, bucket: number, count: number, sum: number, min: number, max: number, last: number, lastTs: number, sketch: Uint8Array | null, name: string, type: SeriesInfo['type'], tags: string]
 
-/** Version 25: a chart block for every server, rolled tier and bucket with rows. */
+/** Version 25: a chart block for every server, tier and bucket with rows. */
 export function* backfillChartBlocks(): Program<void> {
   const servers = yield* all<{ id: string }>('SELECT id FROM servers ORDER BY id')
   for (const { id } of servers) {

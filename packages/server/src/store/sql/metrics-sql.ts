@@ -7,7 +7,6 @@ import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, t
 import { all, arrays, exec, insert, type Program } from './program'
 import { metricStatements, type RowArray, storedRow, TIER_TABLES } from './metric-statements'
 import type { TierSpan } from '../../query/tier-cover'
-import { CHART_TIERS } from '../store'
 import { chartSeriesIds, packCharts, unpackChart } from './chart-block'
 import { decodeBlock, encodeBlock, type PackedPoint } from './point-block'
 import { type SeriesCache, seriesKey, type SeriesRow } from './series-cache'
@@ -109,6 +108,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     return rows.map((r) => ({ seriesId: r[0], bucket: r[1], count: r[2], sum: r[3], min: r[4], max: r[5], last: r[6], lastTs: r[7], sketch: r[8], series: found.get(r[0]) as SeriesInfo }))
   }
 
+  /** Replaces a tier's chart rows of [from, to) with those packed from `rows` (the range's tier rows); answers how many. */
+  function* writeCharts(serverId: string, tier: Tier, from: number, to: number, rows: readonly StoredRow[]): Program<number> {
+    const series = yield* seriesInfos(rows.map((r) => r.seriesId))
+    const charts = packCharts(rows.map((r) => ({ ...r, series: series.get(r.seriesId) as SeriesInfo })))
+    yield* exec(S.deleteCharts, [serverId, tier, from, to])
+    yield* insert(TABLES.charts, charts.map(([bucket, data]) => [serverId, tier, bucket, data]))
+    return charts.length
+  }
+
   /** A server's tier rows of some spans, optionally only some metric names; one statement. */
   function* tierRows(serverId: string, spans: readonly TierSpan[], names?: readonly string[]): Program<AggregateRow[]> {
     if (spans.length === 0) return []
@@ -154,25 +162,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       const rolled = rollUp(rows, TIER_MS[tier])
       yield* exec(S.deleteTier(tier), [serverId, from, to])
       yield* insert(TIER_TABLES[tier], rolled.map(tierValues))
-      if (CHART_TIERS.includes(tier)) {
-        const series = yield* seriesInfos(rolled.map((r) => r.seriesId))
-        yield* exec(S.deleteCharts, [serverId, tier, from, to])
-        const charts = packCharts(rolled.map((r) => ({ ...r, series: series.get(r.seriesId) as SeriesInfo })))
-        yield* insert(TABLES.charts, charts.map(([bucket, data]) => [serverId, tier, bucket, data]))
-      }
+      yield* writeCharts(serverId, tier, from, to, rolled)
       return rolled.length
     },
 
-    /**
-     * A server's chart rows of some spans (chart-block.ts; a span of the 1m tier: its tier rows), optionally only
-     * some metric names; a statement for the chart spans and one for the others.
-     */
+    /** A server's chart rows of some spans (chart-block.ts), optionally only some metric names; one statement. */
     *chartRows(serverId: string, spans: readonly TierSpan[], names?: readonly string[]): Program<AggregateRow[]> {
-      const charted = spans.filter((span) => CHART_TIERS.includes(span.tier))
-      const rows = yield* tierRows(serverId, spans.filter((span) => !CHART_TIERS.includes(span.tier)), names)
-      if (charted.length === 0) return rows
-      const params = charted.flatMap((span) => [serverId, span.tier, span.from, span.to])
-      const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks(charted.length), params)
+      if (spans.length === 0) return []
+      const params = spans.flatMap((span) => [serverId, span.tier, span.from, span.to])
+      const blocks = yield* arrays<[bucket: number, data: Uint8Array]>(S.chartBlocks(spans.length), params)
       const ids = new Set<number>()
       for (const [, data] of blocks) chartSeriesIds(data, ids)
       const series = yield* seriesInfos(ids)
@@ -181,8 +179,16 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
         const info = series.get(id)
         return wanted && !wanted.has(info?.name as string) ? undefined : info
       }
+      const rows: AggregateRow[] = []
       for (const [bucket, data] of blocks) unpackChart(Number(bucket), data, seriesOf, rows)
       return rows
+    },
+
+    /** Packs a tier's chart rows of [from, to) from its rows as they are (the 1m tier's: see `Rollups`). */
+    *rebuildCharts(serverId: string, tier: Tier, from: number, to: number): Program<number> {
+      if ((yield* all(S.lockForRollup, [serverId])).length === 0) return 0
+      const rows = (yield* arrays<RowArray>(S.tierRows([tier], false), [serverId, from, to])).map(storedRow)
+      return yield* writeCharts(serverId, tier, from, to, rows)
     },
 
     /** The servers with raw points in the minutes of [from, to). */

@@ -1,8 +1,8 @@
 // The Store methods both dialects run alike, written once as programs over the shared statements. A dialect
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
-import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
-import { CHART_TIERS, type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
+import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
+import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, type SqlDriver } from './program'
@@ -15,7 +15,7 @@ import { usageSql } from './usage-sql'
 /** What the shared SQL store implements; each dialect supplies the rest. */
 export type SqlStoreMethods = Omit<Store, 'kind' | 'maintain' | 'backup'>
 
-const isChartTier = (target: RetentionTarget): target is Tier => (CHART_TIERS as readonly string[]).includes(target)
+const isTier = (target: RetentionTarget): target is Tier => (TIERS as readonly string[]).includes(target)
 
 const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS['1m']) * TIER_MS['1m']
 
@@ -149,6 +149,9 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     async chartRows(serverId, tier, from, to, names) {
       return driver.run(metrics.chartRows(serverId, [{ tier, from, to }], names))
     },
+    async rebuildCharts(serverId, tier, from, to) {
+      return driver.transaction(metrics.rebuildCharts(serverId, tier, from, to))
+    },
     async coverRows(serverId, spans, kind, names) {
       return driver.run(kind === 'chart' ? metrics.chartRows(serverId, spans, names) : metrics.tierRows(serverId, spans, names))
     },
@@ -170,7 +173,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
     async purge(target, before, limit) {
       const params = [purgeCutoff(target, before), limit]
-      if (isChartTier(target)) {
+      if (isTier(target)) {
         // the tier's chart blocks go by the same cutoff; steps go on while either table has rows left
         const [n, charts] = await driver.transaction(
           (function* () {
