@@ -161,12 +161,17 @@ if (server) {
     out(`The GROUP BY covers only the raw points still kept (${q.rawDays} day(s) in this profile), so for periods longer than`)
     out('that it reads less than the report does: the ratio understates the gain there.')
     out()
-    out('Where a cold read\'s time goes now (CPU profile, 12h on SQLite): about two thirds turning SQLite rows into')
-    out('JavaScript values (about 1 µs a row of nine columns), the rest merging sketches and building the answer.')
-    out('What would take it further: fewer rows crossing into JavaScript (per-name rows pre-merged at ingest for the')
-    out('charts, or the numeric columns of a row packed into one blob).')
+    out('What a cold read reads: its chart from `chart_blocks`, one row per bucket holding the bucket\'s rows merged per')
+    out('metric name, type and counter outcome class when the bucket was rolled up (`store/sql/chart-block.ts`); the')
+    out('totals of the period before from the fewest such rows that hold it; the period\'s totals and its breakdowns by')
+    out('tool and client from the fewest per-series tier rows that hold it. Each is one statement whatever the tiers it')
+    out('spans. What is left (CPU profile, SQLite): turning those per-series rows into JavaScript values and merging')
+    out('their sketches for the breakdowns (90d: 1 800 daily rows of 20 series), and garbage collection, which is')
+    out('most of the gap between p50 and p95 (a young-generation collection every few reports, 3–4 ms while a report\'s')
+    out('rows are alive). On PostgreSQL, about a quarter of a cold read is waiting for the database and another eighth')
+    out('writing to its socket, over the 10 statements a report makes.')
   }
-  // the full profile's cold reads (60 M raw points) are recorded apart, like its list: BENCH_PROFILE=full, SQLite
+  // the full profile's cold reads (60 M raw points) are recorded apart, like its list: BENCH_PROFILE=full
   const coldFull = server.profile !== 'full' && read('docs/benchmarks-cold-full.json')
   if (coldFull) {
     out()
@@ -179,8 +184,11 @@ if (server) {
     out()
     out('| store | period | cold p50 ms | cold p95 ms | GROUP BY p50 ms | × GROUP BY | target |')
     out('|---|---|---|---|---|---|---|')
-    for (const [period, r] of Object.entries(coldFull.cold.sqlite)) {
-      out(`| SQLite | ${period} | ${r.coldP50Ms} | ${r.coldP95Ms} | ${r.groupByP50Ms} | ${r.speedupOverGroupBy} | ${mark(r.coldP95Ms <= 15 && r.speedupOverGroupBy >= 10)} |`)
+    for (const [store, periods] of Object.entries({ SQLite: coldFull.cold.sqlite, PostgreSQL: coldFull.cold.postgres })) {
+      if (!periods) continue
+      for (const [period, r] of Object.entries(periods)) {
+        out(`| ${store} | ${period} | ${r.coldP50Ms} | ${r.coldP95Ms} | ${r.groupByP50Ms} | ${r.speedupOverGroupBy} | ${mark(r.coldP95Ms <= 15 && r.speedupOverGroupBy >= 10)} |`)
+      }
     }
   }
   if (q.memory) {

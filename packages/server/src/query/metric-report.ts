@@ -24,11 +24,11 @@ export interface ReportWindow {
 
 /** The rows a report's metric sections are made from. */
 export interface ReportRows {
-  /** The period's tier over the period: one or two rows a chart bucket and chart group (series, for 1m). */
+  /** The period's tier over the period: one or two rows a chart bucket and chart group (`Store.chartRows`). */
   chart: readonly AggregateRow[]
   /** Rows holding the whole period exactly once (coarser where they fit), per series. */
   period: readonly AggregateRow[]
-  /** Rows holding the period before exactly once, per chart group (`Store.chartRows`). */
+  /** Rows holding the period before exactly once, per chart group (`Store.coverRows`, `'chart'`). */
   previous: readonly AggregateRow[]
 }
 

@@ -42,11 +42,12 @@ export class Rollups {
   }
 
   /**
-   * Makes one server's coarser tiers current, as a read of them needs: waits for the steps in progress (one of
-   * them may hold minutes of this server it has taken but not rolled up yet), then rolls up the dirty minutes
-   * left for this server alone. Other servers' minutes are left to the background run, so a read waits for at
-   * most one step, never for the whole directory's backlog. (With several replicas, another process's step can
-   * still be in progress: its buckets are behind until it ends.)
+   * Makes one server's chart rows and coarser tiers current, as a read of them needs: waits for the steps in
+   * progress (one of them may hold minutes of this server it has taken but not rolled up yet), then rolls up the
+   * dirty minutes left for this server alone. Other servers' minutes are left to the background run, so a read
+   * waits for at most one step, never for the whole directory's backlog. (With several replicas, another
+   * process's step can still be in progress: its buckets, and its minutes' 1m chart rows, are behind until it
+   * ends, which the next rollup version voids the cached answer for.)
    */
   async runPendingFor(serverId: string): Promise<number> {
     await Promise.allSettled([...this.steps])

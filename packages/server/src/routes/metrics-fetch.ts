@@ -40,8 +40,8 @@ export function metricsFetch() {
     const cached = reportCache.get(key, versionOf(server.rollupVersion))
     if (cached) return respond(cached.body, cached.etag)
 
-    // the 1m tier is merged at ingest; coarser tiers, which every report reads (the previous period's totals come
-    // from the coarsest rows that hold it), may have dirty buckets of this server still to roll up
+    // the 1m tier is merged at ingest, but its chart rows and the coarser tiers (every report reads them) may have
+    // dirty minutes of this server still to roll up
     let version = versionOf(server.rollupVersion)
     if ((await rollups.runPendingFor(server.id)) > 0) {
       // Rolling up moved the server's rollup version: keep the answer under the new one, so the next read finds

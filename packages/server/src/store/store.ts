@@ -70,7 +70,10 @@ export interface StatefulIngest {
   derive(stored: ReadonlyMap<string, string>): { points: MetricPoint[]; events: ServerEvent[]; states: IngestState[] }
 }
 
-/** One step of a purge: `rows` deleted (a step of `limit` rows may leave more), and `deleted`, what they held: raw points for `raw`, rows otherwise. */
+/**
+ * One step of a purge: `rows` deleted (a step of `limit` rows may leave more; for a tier, the larger of its rows
+ * and its chart rows deleted), and `deleted`, what they held: raw points for `raw`, tier rows otherwise.
+ */
 export interface PurgeStep {
   rows: number
   deleted: number

@@ -1,17 +1,12 @@
-// What a chart row must be, computed independently of store/sql/chart-block.ts: a rolled tier's rows of one
-// bucket merged per chart group (name and type, and a counter's outcome class), each group carrying its first
-// series. Shared by the conformance tests and the migration that backfills chart rows.
-import { isErrorOutcome, Sketch } from '@mcpdir/metrics/protocol'
+// What a chart row must be, computed independently of store/sql/chart-block.ts: a tier's rows of one bucket
+// merged per chart group (name and type, and a counter's outcome), each group carrying its first series. Shared
+// by the conformance tests and the test of the migration that backfills chart rows.
+import { Sketch } from '@mcpdir/metrics/protocol'
 import { expect } from 'vitest'
 import { type Accumulator, type AggregateRow, accumulate } from '../../query/aggregations'
 
-const outcomeClass = (r: AggregateRow) => {
-  const outcome = r.series.tags.outcome
-  return r.series.type !== 'counter' ? '' : isErrorOutcome(outcome) ? 'error' : outcome === 'client_error' ? 'client' : 'other'
-}
-
 /** A row's chart group within its bucket. */
-export const chartGroupOf = (r: AggregateRow) => `${r.bucket}|${r.series.name}|${r.series.type}|${outcomeClass(r)}`
+export const chartGroupOf = (r: AggregateRow) => `${r.bucket}|${r.series.name}|${r.series.type}|${r.series.type === 'counter' ? JSON.stringify(r.series.tags.outcome) : ''}`
 
 /** Rows merged by `key`, in bucket and series id order: numbers, the sketch as JSON, and the first series id. */
 export function mergedBy(rows: readonly AggregateRow[], key: (r: AggregateRow) => string) {

@@ -165,17 +165,21 @@ export function rollupTests(h: Harness) {
     it('purges each tier after its retention, keeping day rollups, and never recomputes from purged data', async () => {
       const e = await h.setup()
       for (let h = 0; h < 5; h++) await send(e, 'pub', { metrics: [{ name: 'c', type: 'counter', value: 1, timestamp: T0 - h * HOUR }] })
-      await fetchMetrics(e, 'server_id=pub&period=1d') // rolls the coarser tiers up (1h reads the 1m rows ingest merged)
+      await fetchMetrics(e, 'server_id=pub&period=1d') // rolls the dirty minutes up: every tier, with its chart rows
       const count = async (table: string) => Number((await e.sql(`SELECT count(*) AS n FROM ${table}`))[0]?.n)
+      const charts = async (tier: string) => Number((await e.sql(`SELECT count(*) AS n FROM chart_blocks WHERE tier = '${tier}'`))[0]?.n)
       expect(await count('metric_blocks')).toBe(5)
       expect(await count('rollup_1m')).toBe(5)
+      // one series here: a chart row per tier row
+      for (const tier of TIERS) expect(await charts(tier), tier).toBe(await count(`rollup_${tier}`))
+      expect(await charts('1m')).toBe(5)
       e.clock.now += 3 * DAY
       const deleted = await applyRetention(e.store, () => e.clock.now, e.app.deps.config.retention)
       expect(deleted).toMatchObject({ '1m': 5, '5m': 5, '15m': 5 })
       expect(await count('metric_blocks')).toBe(5)
-      // each rolled tier's chart rows go with its rows (one series here: a chart row per tier row)
-      const charts = async (tier: string) => Number((await e.sql(`SELECT count(*) AS n FROM chart_blocks WHERE tier = '${tier}'`))[0]?.n)
+      // each tier's chart rows go with its rows
       for (const tier of TIERS) expect(await charts(tier), tier).toBe(await count(`rollup_${tier}`))
+      expect(await charts('1m')).toBe(0)
       expect(await charts('5m')).toBe(0)
       expect(await charts('1h')).toBe(5)
       e.clock.now += 5 * DAY

@@ -432,11 +432,10 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       );
       CREATE INDEX chart_blocks_tier_bucket ON chart_blocks(tier, bucket);
     `,
-    // the rolled tiers locked first, so a replica still on the old code cannot roll a bucket up behind the
-    // backfill (it waits, then writes its tier rows without their chart block: the next rollup of that bucket
-    // writes it); 1m rows it merges meanwhile are in minutes it marks dirty, which the new code packs. Then the
-    // blocks of every bucket the tiers hold; RLS on where the tiers have it (sql/postgres-rls.sql gives
-    // chart_blocks its policy when applied again)
+    // the rolled tiers locked while the blocks of every bucket the tiers hold are written, so no rebuild commits
+    // behind the backfill; RLS on where the tiers have it (sql/postgres-rls.sql gives chart_blocks its policy when
+    // applied again). Replicas on the old code must be stopped before this runs (docs/postgres.md): left running,
+    // they roll buckets up without their chart rows
     *program() {
       yield* exec('LOCK TABLE rollup_5m, rollup_15m, rollup_1h, rollup_6h, rollup_1d IN SHARE MODE')
       const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('rollup_1h' AS regclass)")

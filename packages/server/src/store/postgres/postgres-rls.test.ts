@@ -25,6 +25,8 @@ describe.runIf(run)('PostgreSQL row level security', () => {
     const point = (v: number) => ({ name: 'x', type: 'gauge' as const, tags: {}, timestamp: now, count: 1, sum: v, min: v, max: v, last: v })
     await store.ingest('open', 'b1', [point(1)], [], now, now - 1)
     await store.ingest('closed', 'b2', [point(2)], [], now, now - 1)
+    const minute = Math.floor(now / 60_000) * 60_000
+    for (const id of ['open', 'closed']) await store.rebuildCharts(id, '1m', minute, minute + 60_000)
     await store.close()
 
     const db = new pg.Client({ connectionString: url })
@@ -52,6 +54,9 @@ describe.runIf(run)('PostgreSQL row level security', () => {
       expect(await as(undefined, 'SELECT count(*)::int AS n FROM metric_blocks')).toEqual([{ n: 1 }])
       expect(await as(undefined, minutes)).toHaveLength(1)
       expect(await as(secret.read_token, minutes)).toHaveLength(2)
+      const charts = 'SELECT server_id FROM chart_blocks ORDER BY server_id'
+      expect(await as(undefined, charts)).toEqual([{ server_id: 'open' }])
+      expect(await as(secret.read_token, charts)).toEqual([{ server_id: 'closed' }, { server_id: 'open' }])
       expect(await as(secret.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'closed' }, { id: 'open' }])
       expect(await as(other.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }, { id: 'other' }])
       expect(await as(secret.api_key, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])

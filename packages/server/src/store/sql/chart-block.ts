@@ -5,12 +5,12 @@
 // sketch). A rolled tier's are written by the rebuild that writes the bucket; the 1m tier's, which ingest merges
 // into, are packed by the rollup job from the minutes ingest marked dirty, before any read of them.
 //
-// A chart group is a metric name and type, and for counters also the class of their `outcome` tag (error,
-// client error, other): what the report's call table counts apart. Each group's merged row carries the series
-// of its first member (lowest id), whose name, type and outcome class are the group's, so a report merges
-// these rows exactly as it merged the series' own rows. Breakdowns and totals, which need every tag, still read
-// the tier rows.
-import { isClientErrorOutcome, isErrorOutcome, MCP_TAG } from '@mcpdir/metrics/protocol'
+// A chart group is a metric name and type, and for counters also their `outcome` tag's value: the report's call
+// table counts errors and client errors apart by it. Grouping by the value, not by its class, keeps stored rows
+// right whatever the protocol later counts as an error. Each group's merged row carries the series of its first
+// member (lowest id), whose name, type and outcome are the group's, so a report merges these rows exactly as it
+// merged the series' own rows. Breakdowns and the period's totals, which need every tag, read the tier rows.
+import { MCP_TAG } from '@mcpdir/metrics/protocol'
 import { type AggregateRow, type Merged, mergeValues, type SeriesInfo, type StoredRow } from '../../query/aggregations'
 import { decodeBlock, encodeBlock } from './point-block'
 
@@ -18,8 +18,7 @@ import { decodeBlock, encodeBlock } from './point-block'
 export function chartGroup(series: SeriesInfo): string {
   if (series.type !== 'counter') return `${series.name}\u0000${series.type}`
   const outcome = series.tags[MCP_TAG.outcome]
-  const outcomeClass = isErrorOutcome(outcome) ? 'error' : isClientErrorOutcome(outcome) ? 'client' : ''
-  return `${series.name}\u0000${series.type}\u0000${outcomeClass}`
+  return outcome === undefined ? `${series.name}\u0000${series.type}` : `${series.name}\u0000${series.type}\u0000${outcome}`
 }
 
 const blank = (bucket: number) => (): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })

@@ -21,19 +21,21 @@ export function* backfillChartBlocks(): Program<void> {
   const servers = yield* all<{ id: string }>('SELECT id FROM servers ORDER BY id')
   for (const { id } of servers) {
     for (const tier of TIERS_V25) {
-      const [range] = yield* all<{ first: number | null; last: number | null }>(
-        `SELECT min(r.bucket) AS first, max(r.bucket) AS last FROM series s CROSS JOIN rollup_${tier} r WHERE r.series_id = s.id AND s.server_id = ?`,
-        [id],
-      )
-      if (range?.first === null || range?.first === undefined || range.last === null) continue
       const window = WINDOW_BUCKETS * TIER_MS[tier]
-      for (let from = Number(range.first); from <= Number(range.last); from += window) {
+      // window by window, each starting at the first bucket left (long gaps cost one query, not one per window)
+      for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+        const [next] = yield* all<{ first: number | null }>(
+          `SELECT min(r.bucket) AS first FROM series s CROSS JOIN rollup_${tier} r WHERE r.series_id = s.id AND s.server_id = ? AND r.bucket >= ?`,
+          [id, after],
+        )
+        if (next?.first === null || next?.first === undefined) break
+        const from = Number(next.first)
+        after = from + window
         const rows = yield* arrays<Row>(
           `SELECT r.series_id, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.last_ts, r.sketch, s.name, s.type, s.tags
            FROM series s CROSS JOIN rollup_${tier} r WHERE r.series_id = s.id AND s.server_id = ? AND r.bucket >= ? AND r.bucket < ?`,
-          [id, from, from + window],
+          [id, from, after],
         )
-        if (rows.length === 0) continue
         const series = new Map<number, SeriesInfo>()
         const withSeries = rows.map(([seriesId, bucket, count, sum, min, max, last, lastTs, sketch, name, type, tags]): StoredRow & { series: SeriesInfo } => {
           const sid = Number(seriesId)

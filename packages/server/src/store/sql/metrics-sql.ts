@@ -1,7 +1,9 @@
 // Metrics in SQL, for both dialects: series resolved through the cache, raw points stored packed (a block per
 // server and minute, point-block.ts) and merged into their 1-minute rows in the ingest transaction, tiers read
-// with their series attached, and tiers rebuilt from a finer tier or from raw points. Every write runs under the server's row lock (taken by the caller for
-// ingest, here for rebuilds), so the read-merge-write of a row never interleaves with another replica's.
+// with their series attached (several spans in one statement), tiers rebuilt from a finer tier or from raw points
+// with their chart rows (chart-block.ts), and the 1m tier's chart rows packed from a dirty minute's rows. Every
+// write runs under the server's row lock (taken by the caller for ingest, here for rebuilds), so the
+// read-merge-write of a row never interleaves with another replica's.
 import { bucketStart, type MetricPoint, Sketch, type Tier, TIER_MS } from '@mcpdir/metrics/protocol'
 import { type AggregateRow, type Merged, mergeValues, rollUp, type SeriesInfo, type StoredRow, toStored } from '../../query/aggregations'
 import { all, arrays, exec, insert, type Program } from './program'

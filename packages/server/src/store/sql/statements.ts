@@ -44,7 +44,7 @@ export const TABLES = {
   series: bulk('series', 'server_id text, name text, type text, tags text', ' ON CONFLICT DO NOTHING'),
   // raw points packed, one row per server and minute a batch touches (point-block.ts)
   blocks: bulk('metric_blocks', 'server_id text, minute bigint, points bigint, data bytea'),
-  // a rolled tier's bucket merged per chart group, one row per server, tier and bucket (chart-block.ts)
+  // a tier's bucket merged per chart group, one row per server, tier and bucket (chart-block.ts)
   charts: bulk('chart_blocks', 'server_id text, tier text, bucket bigint, data bytea'),
   events: bulk('server_events', 'server_id text, type text, timestamp bigint, details text'),
   heartbeats: bulk('server_heartbeats', 'server_id text, minute bigint', ' ON CONFLICT DO NOTHING'),
