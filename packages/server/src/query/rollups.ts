@@ -81,9 +81,8 @@ export class Rollups {
   private async rollStep(dirty: readonly { serverId: string; minute: number }[]): Promise<void> {
     try {
       // the 1m tier's chart rows, from the rows ingest merged into
-      const kept = tierRetentionMs(this.retention, '1m')
       for (const { serverId, minute } of dirty) {
-        if (kept === null || minute + MINUTE > this.clock() - kept) await this.store.rebuildCharts(serverId, '1m', minute, minute + MINUTE)
+        if (!this.purging('1m', minute, this.clock())) await this.store.rebuildCharts(serverId, '1m', minute, minute + MINUTE)
       }
       // finest first: each tier is rebuilt from one already current
       for (const tier of ROLLED) {
@@ -111,11 +110,16 @@ export class Rollups {
     return start >= now - this.retention.rawMs ? 'raw' : undefined
   }
 
+  /** Whether retention is purging the bucket of `tier` starting at `start` (all of it is past the tier's age). */
+  private purging(tier: Tier, start: number, now: number): boolean {
+    const kept = tierRetentionMs(this.retention, tier)
+    return kept !== null && start + TIER_MS[tier] <= now - kept
+  }
+
   private async rollBucket(serverId: string, tier: Tier, start: number): Promise<void> {
     const now = this.clock()
     // a bucket retention is purging anyway (late data) is neither rebuilt nor ever read as a source
-    const kept = tierRetentionMs(this.retention, tier)
-    if (kept !== null && start + TIER_MS[tier] <= now - kept) return
+    if (this.purging(tier, start, now)) return
     const source = this.sourceFor(tier, start, now)
     if (source) await this.store.rebuildTier(serverId, tier, start, start + TIER_MS[tier], source)
   }

@@ -186,9 +186,9 @@ export interface Store extends AlertStore {
   tierRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /**
    * What a report's chart reads of a tier with bucket in [from, to), optionally only some metric names: a row per
-   * bucket and chart group (metric name and type, and a counter's outcome class: store/sql/chart-block.ts),
+   * bucket and chart group (metric name and type, and a counter's `outcome` tag: store/sql/chart-block.ts),
    * merged when the bucket was last rebuilt or packed, carrying the series of the group's first member. Merged
-   * per metric name and type, or per outcome class, they give what the tier's rows give; not per tag.
+   * per metric name and type, or per outcome, they give what the tier's rows give; not per other tags.
    */
   chartRows(serverId: string, tier: Tier, from: number, to: number, names?: readonly string[]): Promise<AggregateRow[]>
   /**

@@ -35,6 +35,9 @@ const FRAGMENTS: SqlFragments = {
   rowKey: () => 'ctid',
 }
 
+/** Retention of chart rows, which `purge` runs itself for the partitioned 1m tier. */
+const PURGE_CHARTS = metricStatements(FRAGMENTS).purgeCharts
+
 /** The shared statements' `?` placeholders as `$1`, `$2`, …, converted once per statement. */
 const numbered = new Map<string, string>()
 function numberPlaceholders(sql: string): string {
@@ -169,7 +172,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const step = await purgePartitioned(pool, table, purgeCutoff(target, before), limit)
       if (target !== '1m') return step
       // the 1m tier's chart rows go by the same cutoff (chart_blocks is not partitioned)
-      const charts = await driver.run(exec(metricStatements(FRAGMENTS).purgeCharts, [target, purgeCutoff(target, before), limit]))
+      const charts = await driver.run(exec(PURGE_CHARTS, [target, purgeCutoff(target, before), limit]))
       return { rows: Math.max(step.rows, charts), deleted: step.deleted }
     },
     async maintain() {

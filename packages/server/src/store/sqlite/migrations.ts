@@ -453,7 +453,7 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     version: 25,
     name: 'chart blocks: each tier bucket merged per chart group',
     sql: `
-      -- a tier's bucket merged per metric name, type and counter outcome class, one row per server, tier
+      -- a tier's bucket merged per metric name, type and counter outcome, one row per server, tier
       -- and bucket (store/sql/chart-block.ts): what a report's chart reads; purged with the tier's rows
       CREATE TABLE chart_blocks (
         server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
