@@ -64,10 +64,12 @@ if (requirePostgres()) {
       expect(isErrorResponse(body)).toBe(true)
       expect(body).toMatchObject({ success: false, error: { code: 'unavailable' } })
     }
-    /** Ends every connection of the store's database, and waits until the pool has noticed. */
+    /** Ends every connection of the store's database, and waits until the pool and the pipelined reads have noticed. */
     const terminateBackends = async () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [DB])
-      for (let i = 0; i < 200 && store.pool.totalCount > 0; i++) await new Promise((r) => setTimeout(r, 10))
+      const open = () => store.pool.totalCount + (store.pipelined?.size ?? 0)
+      for (let i = 0; i < 200 && open() > 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(open()).toBe(0)
     }
 
     it('a read-only database (25006)', async () => {

@@ -8,6 +8,8 @@ import type { Store } from './store'
 export interface OpenStoreOptions {
   /** PostgreSQL only: connections per service process. Default 10. */
   maxConnections?: number
+  /** PostgreSQL only: how many of them pipeline the statements outside transactions (see `PostgresStoreOptions`). */
+  pipelinedReads?: number
   /** SQLite only: open without writing (no migrations). */
   readonly?: boolean
 }
@@ -44,7 +46,11 @@ export async function loadPostgresStore(): Promise<typeof import('./postgres/pos
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(url)) {
     const { openPostgresStore } = await loadPostgresStore()
-    const pgOptions: PostgresStoreOptions = { connectionString: url, ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }) }
+    const pgOptions: PostgresStoreOptions = {
+      connectionString: url,
+      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+      ...(options.pipelinedReads !== undefined && { pipelinedReads: options.pipelinedReads }),
+    }
     return openPostgresStore(pgOptions)
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`unsupported database URL ${url.split(':')[0]}://…: use postgres://, sqlite:<file> or a file path`)

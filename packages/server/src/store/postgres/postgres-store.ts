@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { POSTGRES_MIGRATIONS } from './migrations'
+import { type PipelinedReads, pipelinedReads } from './pipelined-reads'
 import { dropPartitionsBefore, ensurePartitions, PARTITION_LOCK, PARTITIONED, type PartitionedTable, purgeRowsSql } from './partitions'
 import { all, columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
 import { metricStatements } from '../sql/metric-statements'
@@ -10,8 +11,14 @@ import type { PurgeStep, Store } from '../store'
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:5432/db` (a unix socket: `?host=/var/run/postgresql`). */
   connectionString: string
-  /** Pool size per service process. Default 10. */
+  /** Connections per service process, the pipelined ones included. Default 10. */
   maxConnections?: number
+  /**
+   * How many of those connections carry statements outside transactions pipelined (pipelined-reads.ts); the rest
+   * are the pool, for transactions. Default: a quarter of `maxConnections`, at most 2 (none below 4). 0 sends
+   * every statement through the pool.
+   */
+  pipelinedReads?: number
   /** The time daily partitions are made ahead from (at open and in `maintain()`). Defaults to the system clock. */
   clock?: () => number
 }
@@ -54,10 +61,15 @@ const insertSql = (table: BulkTable) =>
   `INSERT INTO ${table.name} (${table.columns.map((c) => c.name).join(', ')})
    SELECT * FROM unnest(${table.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})${table.onConflict ?? ''}`
 
-async function execute(client: pg.Pool | pg.PoolClient, op: Op): Promise<unknown> {
-  if (op.kind === 'insert') return (await client.query(insertSql(op.table), columnsOf(op.rows, op.table.columns.length))).rowCount ?? 0
+/** What runs a statement: the pool, a checked-out client, or the pipelined connections. */
+interface Queryable {
+  query(config: pg.QueryConfig | pg.QueryArrayConfig): Promise<pg.QueryResult>
+}
+
+async function execute(client: Queryable, op: Op): Promise<unknown> {
+  if (op.kind === 'insert') return (await client.query({ text: insertSql(op.table), values: columnsOf(op.rows, op.table.columns.length) })).rowCount ?? 0
   if (op.kind === 'arrays') return (await client.query({ text: numberPlaceholders(op.sql), values: op.params as unknown[], rowMode: 'array' })).rows
-  const result = await client.query(numberPlaceholders(op.sql), op.params as unknown[])
+  const result = await client.query({ text: numberPlaceholders(op.sql), values: op.params as unknown[] })
   return op.kind === 'all' ? result.rows : (result.rowCount ?? 0)
 }
 
@@ -139,28 +151,39 @@ async function purgePartitioned(pool: pg.Pool, table: PartitionedTable, before: 
  * behaviour as the SQLite store; batch dedupe and rollups are safe under concurrency (a unique key decides
  * which replica stores a batch; the server's row lock serializes every merge into and rebuild of its rows).
  */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store & { readonly pool: pg.Pool }> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types })
-  // An idle client's broken connection (terminated, server restarted): the pool replaces it, and the listeners
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store & { readonly pool: pg.Pool; readonly pipelined: PipelinedReads | undefined }> {
+  const max = options.maxConnections ?? 10
+  const pipelined = options.pipelinedReads ?? (max >= 4 ? Math.min(2, Math.floor(max / 4)) : 0)
+  if (!(Number.isInteger(pipelined) && pipelined >= 0 && pipelined < max)) {
+    throw new RangeError(`pipelinedReads must be an integer from 0 to maxConnections - 1 (${max - 1}), got ${pipelined}`)
+  }
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: max - pipelined, types })
+  // An idle client's broken connection (terminated, server restarted): the pool (or the pipelined reads) replace it, and the listeners
   // (the service's logger) hear of it. Listened to even without listeners, so it never throws uncaught.
   const errorListeners = new Set<(error: Error) => void>()
-  pool.on('error', (error) => {
+  const idleError = (error: Error) => {
     for (const listener of errorListeners) listener(error)
-  })
+  }
+  pool.on('error', idleError)
   const clock = options.clock ?? Date.now
   await migratePostgres(pool, Number.POSITIVE_INFINITY, clock())
   await maintainPartitions(pool, clock())
 
+  const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError) : undefined
+  const outside: Queryable = reads ?? pool
   const driver: SqlDriver = {
-    run: (program) => driveAsync(program, (op) => execute(pool, op)),
+    run: (program) => driveAsync(program, (op) => execute(outside, op)),
     transaction: (program) => inTransaction(pool, (client) => driveAsync(program, (op) => execute(client, op))),
-    end: () => pool.end(),
+    end: async () => {
+      await Promise.all([pool.end(), reads?.end()])
+    },
   }
 
   const shared = sqlStore(driver, FRAGMENTS)
   return {
     kind: 'postgres',
     pool,
+    pipelined: reads,
     ...shared,
     onError(listener) {
       errorListeners.add(listener)

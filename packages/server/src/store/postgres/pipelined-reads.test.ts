@@ -1,0 +1,159 @@
+// Pipelined reads against a real PostgreSQL server: a turn's statements share one connection and one write, fail
+// alone, and a busy, broken or unreachable connection costs nobody else their answer.
+import { Socket } from 'node:net'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { isUnavailableError } from '../../http/unavailable'
+import { type PgCluster, requirePostgres, startPostgres } from '../../testing/postgres-cluster'
+import { type PipelinedReads, pipelinedReads } from './pipelined-reads'
+
+if (requirePostgres()) {
+  describe('pipelinedReads', () => {
+    let cluster: PgCluster
+    let url: string
+    let admin: pg.Client
+    let reads: PipelinedReads | undefined
+    const errors: Error[] = []
+    const DB = 'pipelined_reads'
+
+    beforeAll(async () => {
+      cluster = startPostgres()
+      url = cluster.createDatabase(DB)
+      admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+    })
+    afterEach(async () => {
+      await reads?.end()
+      reads = undefined
+      errors.length = 0
+    })
+    afterAll(async () => {
+      await admin?.end().catch(() => {})
+      cluster?.stop()
+    })
+
+    const open = (connections: number) => (reads = pipelinedReads({ connectionString: url }, connections, (error) => errors.push(error)))
+    const pid = async (r: PipelinedReads, sql = 'SELECT pg_backend_pid() AS pid') => (await r.query<{ pid: number }>({ text: sql })).rows[0]?.pid
+    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    /** The backends of this test's database other than the admin connection. */
+    const backends = async () =>
+      (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [DB])).rows.map((r) => r.pid)
+
+    it('sends the statements of one turn on one connection, in one write, each answered in order', async () => {
+      const r = open(2)
+      await pid(r) // connected, so the next turn's socket is corked
+      // every socket write in the process meanwhile (the admin connection is idle)
+      const writes: number[] = []
+      const writev = vi.spyOn(Socket.prototype as unknown as { _writev: (chunks: unknown[], cb: unknown) => void }, '_writev')
+      const write = vi.spyOn(Socket.prototype as unknown as { _write: (chunk: unknown, encoding: unknown, cb: unknown) => void }, '_write')
+      try {
+        const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => r.query<{ n: number; pid: number }>({ text: 'SELECT $1::int AS n, pg_backend_pid() AS pid', values: [n] })))
+        expect(answers.map((a) => a.rows[0]?.n)).toEqual([1, 2, 3, 4, 5])
+        expect(new Set(answers.map((a) => a.rows[0]?.pid)).size).toBe(1)
+        writes.push(...writev.mock.calls.map(([chunks]) => chunks.length), ...write.mock.calls.map(() => 1))
+      } finally {
+        writev.mockRestore()
+        write.mockRestore()
+      }
+      expect(writes).toHaveLength(1) // one write holding every message of the five statements
+      expect(writes[0]).toBeGreaterThanOrEqual(5 * 4) // Parse, Bind, Describe, Execute and Sync each (or merged)
+      expect(r.size).toBe(1)
+    })
+
+    it('fails a bad statement alone: the others of its turn are answered', async () => {
+      const r = open(1)
+      const [before, bad, after] = await Promise.allSettled([
+        r.query({ text: 'SELECT 1 AS one' }),
+        r.query({ text: 'SELECT * FROM no_such_table' }),
+        r.query({ text: 'SELECT 2 AS two' }),
+      ])
+      expect(before).toMatchObject({ status: 'fulfilled', value: { rows: [{ one: 1 }] } })
+      expect(bad).toMatchObject({ status: 'rejected', reason: { code: '42P01' } })
+      expect(after).toMatchObject({ status: 'fulfilled', value: { rows: [{ two: 2 }] } })
+      expect(await pid(r)).toBeTypeOf('number')
+      expect(errors).toEqual([])
+    })
+
+    it('reuses an idle connection, and opens another, up to the limit, while one is busy', async () => {
+      const r = open(2)
+      const first = await pid(r)
+      expect(await pid(r)).toBe(first) // idle: reused
+      const slow = r.query({ text: 'SELECT pg_sleep(0.3), pg_backend_pid() AS pid' })
+      await turn()
+      const second = await pid(r) // answered while the first connection sleeps
+      expect(second).not.toBe(first)
+      expect(r.size).toBe(2)
+      await turn()
+      // two more in one turn: the idle second connection takes both
+      const both = Promise.all([pid(r, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'), pid(r, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')])
+      await turn()
+      // at the limit: the less busy connection (the first, one statement in flight against two)
+      const queued = pid(r)
+      expect(await both).toEqual([second, second])
+      expect(await queued).toBe(first)
+      expect((await slow).rows[0]).toMatchObject({ pid: first })
+      expect(r.size).toBe(2)
+    })
+
+    it('reports a connection lost while idle once, and replaces it', async () => {
+      const r = open(1)
+      const lost = await pid(r)
+      await admin.query('SELECT pg_terminate_backend($1)', [lost])
+      for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(r.size).toBe(0)
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatchObject({ code: '57P01' })
+      const next = await pid(r)
+      expect(next).not.toBe(lost)
+      expect(await backends()).toEqual([next])
+    })
+
+    it('fails the statements in flight on a terminated connection, without reporting them as idle losses', async () => {
+      const r = open(1)
+      const victim = await pid(r)
+      const pending = r.query({ text: 'SELECT pg_sleep(5)' })
+      await turn()
+      await admin.query('SELECT pg_terminate_backend($1)', [victim])
+      const error = await pending.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(isUnavailableError(error)).toBe(true)
+      expect(errors).toEqual([])
+      expect(await pid(r)).not.toBe(victim)
+    })
+
+    it('ends every connection', async () => {
+      const r = open(2)
+      const slow = r.query({ text: 'SELECT pg_sleep(0.1)' })
+      await turn()
+      await pid(r)
+      expect(r.size).toBe(2)
+      await slow
+      await r.end()
+      expect(r.size).toBe(0)
+      for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(await backends()).toEqual([])
+    })
+
+    it('refuses a connection count that is not a positive integer', () => {
+      for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => pipelinedReads({ connectionString: url }, bad, () => {})).toThrow(RangeError)
+    })
+
+    // last: it stops the cluster
+    it('rejects, as unavailable, when the server cannot be reached, and never hangs', async () => {
+      const r = open(1)
+      await pid(r)
+      await admin.end()
+      cluster.stop()
+      for (const _ of [1, 2]) {
+        const error = await r.query({ text: 'SELECT 1' }).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(isUnavailableError(error)).toBe(true)
+      }
+    })
+  })
+}
+
