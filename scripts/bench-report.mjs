@@ -172,8 +172,9 @@ if (server) {
     out('spans. What is left (CPU profile, SQLite): turning those per-series rows into JavaScript values and merging')
     out('their sketches for the breakdowns (90d: 1 800 daily rows of 20 series), and garbage collection, which is')
     out('most of the gap between p50 and p95 (a young-generation collection every few reports, 3–4 ms while a report\'s')
-    out('rows are alive). On PostgreSQL, about a quarter of a cold read is waiting for the database and another eighth')
-    out('writing to its socket, over the 10 statements a report makes.')
+    out('rows are alive). On PostgreSQL the statements a report asks at once go pipelined, on one connection in one')
+    out('write (`store/postgres/pipelined-reads.ts`): writing them to the socket fell from an eighth of a cold read to')
+    out('a thirtieth, and about a quarter of it is waiting while PostgreSQL, on the same two cores, runs them.')
   }
   // the full profile's cold reads (60 M raw points) are recorded apart, like its list: BENCH_PROFILE=full
   const coldFull = server.profile !== 'full' && read('docs/benchmarks-cold-full.json')

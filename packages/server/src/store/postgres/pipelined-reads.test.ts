@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { isUnavailableError } from '../../http/unavailable'
 import { type PgCluster, requirePostgres, startPostgres } from '../../testing/postgres-cluster'
 import { type PipelinedReads, pipelinedReads } from './pipelined-reads'
+import { openPostgresStore } from './postgres-store'
 
 if (requirePostgres()) {
   describe('pipelinedReads', () => {
@@ -42,7 +43,6 @@ if (requirePostgres()) {
     it('sends the statements of one turn on one connection, in one write, each answered in order', async () => {
       const r = open(2)
       await pid(r) // connected, so the next turn's socket is corked
-      // every socket write in the process meanwhile (the admin connection is idle)
       const writes: number[] = []
       const writev = vi.spyOn(Socket.prototype as unknown as { _writev: (chunks: unknown[], cb: unknown) => void }, '_writev')
       const write = vi.spyOn(Socket.prototype as unknown as { _write: (chunk: unknown, encoding: unknown, cb: unknown) => void }, '_write')
@@ -50,7 +50,10 @@ if (requirePostgres()) {
         const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => r.query<{ n: number; pid: number }>({ text: 'SELECT $1::int AS n, pg_backend_pid() AS pid', values: [n] })))
         expect(answers.map((a) => a.rows[0]?.n)).toEqual([1, 2, 3, 4, 5])
         expect(new Set(answers.map((a) => a.rows[0]?.pid)).size).toBe(1)
-        writes.push(...writev.mock.calls.map(([chunks]) => chunks.length), ...write.mock.calls.map(() => 1))
+        // the pipelined connection's only: not the admin connection's, nor stdout's or stderr's
+        const others = new Set<unknown>([(admin as unknown as { connection: { stream: unknown } }).connection.stream, process.stdout, process.stderr])
+        writev.mock.calls.forEach(([chunks], i) => others.has(writev.mock.contexts[i]) || writes.push(chunks.length))
+        write.mock.calls.forEach((_, i) => others.has(write.mock.contexts[i]) || writes.push(1))
       } finally {
         writev.mockRestore()
         write.mockRestore()
@@ -74,25 +77,35 @@ if (requirePostgres()) {
       expect(errors).toEqual([])
     })
 
+    /** A statement that waits until the admin connection lets go of advisory lock `key`, then answers its backend's pid. */
+    const blocked = (r: PipelinedReads, key: number) => pid(r, `SELECT pg_advisory_xact_lock(${key}), pg_backend_pid() AS pid`)
+
     it('reuses an idle connection, and opens another, up to the limit, while one is busy', async () => {
       const r = open(2)
       const first = await pid(r)
       expect(await pid(r)).toBe(first) // idle: reused
-      const slow = r.query({ text: 'SELECT pg_sleep(0.3), pg_backend_pid() AS pid' })
-      await turn()
-      const second = await pid(r) // answered while the first connection sleeps
-      expect(second).not.toBe(first)
-      expect(r.size).toBe(2)
-      await turn()
-      // two more in one turn: the idle second connection takes both
-      const both = Promise.all([pid(r, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'), pid(r, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')])
-      await turn()
-      // at the limit: the less busy connection (the first, one statement in flight against two)
-      const queued = pid(r)
-      expect(await both).toEqual([second, second])
-      expect(await queued).toBe(first)
-      expect((await slow).rows[0]).toMatchObject({ pid: first })
-      expect(r.size).toBe(2)
+      await admin.query('SELECT pg_advisory_lock(1), pg_advisory_lock(2)')
+      try {
+        const held = blocked(r, 1) // the first connection busy until lock 1 is let go
+        await turn()
+        const second = await pid(r) // answered meanwhile, on a second connection
+        expect(second).not.toBe(first)
+        expect(r.size).toBe(2)
+        await turn()
+        // two in one turn: the idle second connection takes both
+        const both = Promise.all([blocked(r, 2), blocked(r, 2)])
+        await turn()
+        // at the limit: the less busy connection (the first: one statement in flight against two)
+        const queued = pid(r)
+        await turn()
+        expect(r.size).toBe(2)
+        await admin.query('SELECT pg_advisory_unlock(1), pg_advisory_unlock(2)')
+        expect(await held).toBe(first)
+        expect(await both).toEqual([second, second])
+        expect(await queued).toBe(first)
+      } finally {
+        await admin.query('SELECT pg_advisory_unlock_all()')
+      }
     })
 
     it('reports a connection lost while idle once, and replaces it', async () => {
@@ -125,19 +138,42 @@ if (requirePostgres()) {
 
     it('ends every connection', async () => {
       const r = open(2)
-      const slow = r.query({ text: 'SELECT pg_sleep(0.1)' })
+      await admin.query('SELECT pg_advisory_lock(3)')
+      const held = blocked(r, 3)
       await turn()
       await pid(r)
       expect(r.size).toBe(2)
-      await slow
+      await admin.query('SELECT pg_advisory_unlock(3)')
+      await held
       await r.end()
       expect(r.size).toBe(0)
       for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(await backends()).toEqual([])
     })
 
-    it('refuses a connection count that is not a positive integer', () => {
+    it('refuses a connection count that is not a positive integer, and a store whose pool would be left none', async () => {
       for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => pipelinedReads({ connectionString: url }, bad, () => {})).toThrow(RangeError)
+      for (const [maxConnections, pipelined] of [[2, 2], [10, -1], [10, 1.5]] as const) {
+        await expect(openPostgresStore({ connectionString: url, maxConnections, pipelinedReads: pipelined })).rejects.toThrow(RangeError)
+      }
+    })
+
+    it('is what a store sends its statements outside transactions through, unless told 0', async () => {
+      const pipelined = await openPostgresStore({ connectionString: url, maxConnections: 10 })
+      const pooled = await openPostgresStore({ connectionString: url, maxConnections: 10, pipelinedReads: 0 })
+      try {
+        expect(pipelined.pipelined).toBeDefined()
+        expect(pooled.pipelined).toBeUndefined()
+        const idle = pipelined.pool.totalCount
+        await Promise.all([pipelined.ping(), pipelined.ping(), pipelined.ping()])
+        expect(pipelined.pipelined?.size).toBe(1) // one turn, one connection
+        expect(pipelined.pool.totalCount).toBe(idle)
+        await Promise.all([pooled.ping(), pooled.ping()])
+        expect(pooled.pool.totalCount).toBeGreaterThan(0)
+      } finally {
+        await pipelined.close()
+        await pooled.close()
+      }
     })
 
     // last: it stops the cluster
