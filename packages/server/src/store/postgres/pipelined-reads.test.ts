@@ -1,6 +1,6 @@
 // Pipelined reads against a real PostgreSQL server: a turn's statements share one connection and one write, fail
 // alone, and a busy, broken or unreachable connection costs nobody else their answer.
-import { Socket } from 'node:net'
+import { type AddressInfo, createServer, Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { isUnavailableError } from '../../http/unavailable'
@@ -40,7 +40,7 @@ if (requirePostgres()) {
     const backends = async () =>
       (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [DB])).rows.map((r) => r.pid)
 
-    it('sends the statements of one turn on one connection, in one write, each answered in order', async () => {
+    it('sends the statements of one turn on one connection, in one write, each answered with its own result', async () => {
       const r = open(2)
       await pid(r) // connected, so the next turn's socket is corked
       const writes: number[] = []
@@ -114,6 +114,7 @@ if (requirePostgres()) {
       await admin.query('SELECT pg_terminate_backend($1)', [lost])
       for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(r.size).toBe(0)
+      await new Promise((resolve) => setTimeout(resolve, 100)) // the socket's own end comes after: not a second report
       expect(errors).toHaveLength(1)
       expect(errors[0]).toMatchObject({ code: '57P01' })
       const next = await pid(r)
@@ -151,6 +152,69 @@ if (requirePostgres()) {
       expect(await backends()).toEqual([])
     })
 
+    it('refuses statements after end, opening no connection', async () => {
+      const r = open(1)
+      await pid(r)
+      await r.end()
+      await expect(r.query({ text: 'SELECT 1' })).rejects.toThrow('Cannot use pipelined reads after calling end')
+      expect(r.size).toBe(0)
+    })
+
+    it('closes a connection left idle, and opens another when next needed', async () => {
+      const r = (reads = pipelinedReads({ connectionString: url }, 1, (error) => errors.push(error), 50))
+      const first = await pid(r)
+      for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(r.size).toBe(0)
+      for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(await backends()).toEqual([])
+      expect(await pid(r)).not.toBe(first)
+      expect(errors).toEqual([])
+    })
+
+    it('keeps the connection when a statement fails on its own, before reaching the server', async () => {
+      const r = open(1)
+      const first = await pid(r)
+      const unsendable = { toPostgres: () => { throw new Error('no text form') } }
+      await expect(r.query({ text: 'SELECT $1::text AS t', values: [unsendable] })).rejects.toThrow('no text form')
+      expect(await pid(r)).toBe(first)
+      expect(r.size).toBe(1)
+    })
+
+    it('fails the statements queued on a connection pg refuses to open, even while the server keeps the socket open', async () => {
+      // a server that asks for a SASL mechanism pg does not know, then stays silent with the socket open
+      const sockets = new Set<Socket>()
+      const server = createServer((socket) => {
+        sockets.add(socket)
+        socket.once('data', () => {
+          const mechanism = Buffer.from('NOT-A-MECHANISM\0\0')
+          const message = Buffer.alloc(1 + 4 + 4)
+          message.write('R', 0)
+          message.writeInt32BE(4 + 4 + mechanism.length, 1)
+          message.writeInt32BE(10, 5) // AuthenticationSASL
+          socket.write(Buffer.concat([message, mechanism]))
+        })
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      const r = (reads = pipelinedReads({ host: '127.0.0.1', port, user: 'x', password: 'y', database: 'z' }, 1, (error) => errors.push(error)))
+      try {
+        const started = Date.now()
+        const outcome = await Promise.race([
+          r.query({ text: 'SELECT 1' }).then(
+            () => 'answered',
+            () => 'rejected',
+          ),
+          new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting')),
+        ])
+        expect(outcome).toBe('rejected')
+        expect(Date.now() - started).toBeLessThan(5_000)
+        expect(r.size).toBe(0)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => server.close(resolve))
+      }
+    })
+
     it('refuses a connection count that is not a positive integer, and a store whose pool would be left none', async () => {
       for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => pipelinedReads({ connectionString: url }, bad, () => {})).toThrow(RangeError)
       for (const [maxConnections, pipelined] of [[2, 2], [10, -1], [10, 1.5]] as const) {
@@ -170,6 +234,27 @@ if (requirePostgres()) {
         expect(pipelined.pool.totalCount).toBe(idle)
         await Promise.all([pooled.ping(), pooled.ping()])
         expect(pooled.pool.totalCount).toBeGreaterThan(0)
+
+        // a write waiting on a row lock holds up no read, even with one pipelined connection: writes go through the pool
+        const one = await openPostgresStore({ connectionString: url, maxConnections: 4, pipelinedReads: 1 })
+        await one.createServer({ id: 'locked', name: 'locked', isPrivate: false, requireSignature: false }, { ingestKeyHash: 'h', ingestKeyPrefix: 'p', signingSecret: 's' }, 1)
+        await one.ping() // the pipelined connection open and idle
+        await admin.query('BEGIN')
+        try {
+          await admin.query("SELECT 1 FROM servers WHERE id = 'locked' FOR UPDATE")
+          let disabled: boolean | undefined
+          const write = one.setServerDisabled('locked', true).then((changed) => (disabled = changed))
+          await turn()
+          const read = await Promise.race([one.getServer('locked'), new Promise((resolve) => setTimeout(resolve, 3_000, 'held up'))])
+          expect(read).toMatchObject({ id: 'locked', disabled: false })
+          expect(disabled).toBeUndefined()
+          await admin.query('COMMIT')
+          expect(await write).toBe(true)
+          expect(one.pipelined?.size).toBe(1)
+        } finally {
+          await admin.query('ROLLBACK').catch(() => {})
+          await one.close()
+        }
       } finally {
         await pipelined.close()
         await pooled.close()

@@ -1,56 +1,85 @@
-// Statements that run outside a transaction (a report's reads, mostly), pipelined: every statement asked in one
-// turn of the event loop goes to one connection in one write (pg's `pipeline` mode, with the socket corked until
-// the turn ends), and PostgreSQL answers them one after another on that connection. A cold report asks about eight
-// reads at once; from the pool they were eight writes waking eight backends, which on a small machine is most of
-// the report's time (docs/benchmarks.md). Each statement keeps its own Sync, so one that fails fails alone, and
-// poolers forward pipelined statements in every pooling mode (pgbouncer/pgbouncer#682).
+// SELECT statements that run outside a transaction (a report's reads, key lookups), pipelined: every statement
+// asked in one turn of the event loop goes to one connection in one write (pg's `pipeline` mode, with the socket
+// corked until the turn ends), and PostgreSQL answers them one after another on that connection. A cold report asks
+// about eight reads at once; from the pool they were eight writes waking eight backends, which on a small machine
+// cost a large share of the report's time (docs/benchmarks.md). Writes stay on the pool: one waiting on a row lock
+// would hold up every read queued behind it. Each statement keeps its own Sync, so one that fails fails alone;
+// PgBouncer forwards pipelined statements (pgbouncer/pgbouncer#682).
 import pg from 'pg'
 
-/** Pipelined connections that statements outside transactions share; see the file's comment. */
+/** Pipelined connections that SELECT statements outside transactions share; see the file's comment. */
 export interface PipelinedReads {
   /** Sends a statement on the turn's connection; resolves with its result, as `pool.query` does. */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>
   /** Connections open or opening now. */
   readonly size: number
+  /** Closes every connection (after the statements already sent); statements asked afterwards are refused. */
   end(): Promise<void>
 }
+
+/** How long a connection may sit idle before it is closed, as `pg.Pool` closes its idle clients. */
+export const PIPELINED_IDLE_MS = 10_000
 
 interface Lane {
   client: pg.Client
   inFlight: number
   /** Connected: only then is its socket corked (never during the startup or TLS handshake). */
   ready: boolean
-  /** Taken out of use (broken, or ended): no turn picks it, and its loss is told to nobody. */
+  /** Taken out of use (broken, idle too long, or ended): no turn picks it, and its loss is told to nobody. */
   retired: boolean
-}
-
-/** An error that leaves the connection unusable: no SQLSTATE (a socket error, pg's "Connection terminated"), class 08 or 57P. */
-function breaksConnection(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|57P)/.test(code)
+  /** `client.end()` called: once only. */
+  ending: boolean
+  idleTimer: NodeJS.Timeout | undefined
 }
 
 /**
- * Up to `connections` pipelined connections, opened when first needed. A turn's statements go to an idle
- * connection, else a new one while fewer than `connections` are open, else the least busy. A connection that
- * breaks (terminated, server gone) fails its statements, is reported to `onError` when it broke while idle, and
- * is replaced by the next turn that needs one.
+ * An error that leaves the connection unusable: SQLSTATE class 08 or 57P, a socket error (ECONNRESET, EPIPE, …),
+ * or pg's own "Connection terminated…" / "…connection error". A statement's own failure (bad SQL, a value pg
+ * cannot send) leaves it usable.
  */
-export function pipelinedReads(config: pg.ClientConfig, connections: number, onError: (error: Error) => void): PipelinedReads {
+function breaksConnection(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string') return /^(08|57P)/.test(code) || /^E[A-Z]+$/.test(code)
+  return typeof message === 'string' && /^(Connection terminated|Client has encountered a connection error)/.test(message)
+}
+
+/** The connection's socket (pg keeps it as `connection.stream`; a TLS socket once TLS is up). */
+const socketOf = (client: pg.Client) =>
+  (client as unknown as { connection?: { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void; destroy?(): void } } }).connection?.stream
+
+/**
+ * Up to `connections` pipelined connections, opened when first needed and closed after `idleMs` unused. A
+ * turn's statements go to an idle connection, else a new one while fewer than `connections` are open, else the
+ * least busy. A connection that breaks (terminated, server gone) fails its statements, is reported to `onError`
+ * when it broke while idle, and is replaced by the next turn that needs one.
+ */
+export function pipelinedReads(config: pg.ClientConfig, connections: number, onError: (error: Error) => void, idleMs = PIPELINED_IDLE_MS): PipelinedReads {
   if (!(Number.isInteger(connections) && connections > 0)) throw new RangeError(`pipelinedReads: connections must be a positive integer, got ${connections}`)
   const lanes: Lane[] = []
   let turn: Lane | undefined
+  let ended = false
 
   const retire = (lane: Lane) => {
     lane.retired = true
+    clearTimeout(lane.idleTimer)
     const i = lanes.indexOf(lane)
     if (i >= 0) lanes.splice(i, 1)
     if (turn === lane) turn = undefined
   }
+  const shut = (lane: Lane) => {
+    if (lane.ending) return
+    lane.ending = true
+    lane.client.end().catch(() => {})
+  }
+  /** Retires a connection and closes it once the statements already on it are answered. */
+  const close = (lane: Lane) => {
+    retire(lane)
+    if (lane.inFlight === 0) shut(lane)
+  }
 
   function open(): Lane {
-    const client = new pg.Client({ ...config, pipeline: true })
-    const lane: Lane = { client, inFlight: 0, ready: false, retired: false }
+    const client = new pg.Client({ ...config, pipeline: true, keepAlive: true })
+    const lane: Lane = { client, inFlight: 0, ready: false, retired: false, ending: false, idleTimer: undefined }
     client.on('error', (error) => {
       // a statement in flight hears of it itself; a connection broken while idle has nobody else to tell, once
       if (!lane.retired && lane.inFlight === 0) onError(error)
@@ -62,8 +91,10 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
         lane.ready = true
       },
       () => {
-        // the statements queued on it fail with the same error; the next turn opens another connection
         retire(lane)
+        // The statements queued on it fail once its socket closes, which pg leaves to the server when it refuses
+        // the server's answer (an authentication method it does not support, say): close it now, so none waits.
+        socketOf(client)?.destroy?.()
       },
     )
     lanes.push(lane)
@@ -79,11 +110,13 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
 
   return {
     query<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+      if (ended) return Promise.reject(new Error('Cannot use pipelined reads after calling end'))
       let lane = turn
       if (!lane) {
         lane = turn = pick()
         const chosen = lane
-        const stream = lane.ready ? (lane.client as unknown as { connection?: { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void } } }).connection?.stream : undefined
+        // only once connected: a new connection's first turn goes out message by message
+        const stream = lane.ready ? socketOf(lane.client) : undefined
         stream?.cork?.()
         setImmediate(() => {
           if (turn === chosen) turn = undefined
@@ -92,19 +125,23 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
       }
       const chosen = lane
       chosen.inFlight++
+      clearTimeout(chosen.idleTimer)
+      const settled = () => {
+        chosen.inFlight--
+        if (chosen.inFlight > 0) return
+        if (chosen.retired) shut(chosen)
+        else (chosen.idleTimer = setTimeout(() => close(chosen), idleMs)).unref()
+      }
       return chosen.client.query<R>(query).then(
         (result) => {
-          chosen.inFlight--
+          settled()
           return result
         },
         (error: unknown) => {
-          chosen.inFlight--
           // A statement failing this way is often the first to know (the client's own error event comes later):
-          // retire the connection now, so the next turn does not pick it, and close it once nothing is in flight.
-          if (breaksConnection(error) && !chosen.retired) {
-            retire(chosen)
-            if (chosen.inFlight === 0) chosen.client.end().catch(() => {})
-          }
+          // retire the connection now, so the next turn does not pick it; it is closed once nothing is in flight.
+          if (breaksConnection(error)) retire(chosen)
+          settled()
           throw error
         },
       )
@@ -113,9 +150,16 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
       return lanes.length
     },
     async end() {
+      ended = true
       const closing = [...lanes]
       for (const lane of closing) retire(lane)
-      await Promise.all(closing.map((lane) => lane.client.end().catch(() => {})))
+      // pg ends a client after the statements already sent to it
+      await Promise.all(
+        closing.map((lane) => {
+          lane.ending = true
+          return lane.client.end().catch(() => {})
+        }),
+      )
     },
   }
 }

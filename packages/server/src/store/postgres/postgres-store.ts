@@ -14,9 +14,9 @@ export interface PostgresStoreOptions {
   /** Connections per service process, the pipelined ones included. Default 10. */
   maxConnections?: number
   /**
-   * How many of those connections carry statements outside transactions pipelined (pipelined-reads.ts); the rest
-   * are the pool, for transactions. Default: a quarter of `maxConnections`, at most 2 (none below 4). 0 sends
-   * every statement through the pool.
+   * How many of those connections carry the SELECT statements outside transactions, pipelined (pipelined-reads.ts);
+   * the rest are the pool, for transactions and other writes. Default: a quarter of `maxConnections`, at most 2
+   * (so none when `maxConnections` is below 4). 0 sends every statement through the pool.
    */
   pipelinedReads?: number
   /** The time daily partitions are made ahead from (at open and in `maintain()`). Defaults to the system clock. */
@@ -60,6 +60,12 @@ function numberPlaceholders(sql: string): string {
 const insertSql = (table: BulkTable) =>
   `INSERT INTO ${table.name} (${table.columns.map((c) => c.name).join(', ')})
    SELECT * FROM unnest(${table.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})${table.onConflict ?? ''}`
+
+/**
+ * A plain SELECT, which the pipelined connections take. A write, or a SELECT that locks rows, may wait on a lock and
+ * would hold up every statement queued behind it there: those stay on the pool.
+ */
+const isSelect = (op: Op) => (op.kind === 'all' || op.kind === 'arrays') && /^\s*SELECT\b/i.test(op.sql) && !/\bFOR (NO KEY |KEY )?(UPDATE|SHARE)\b/i.test(op.sql)
 
 /** What runs a statement: the pool, a checked-out client, or the pipelined connections. */
 interface Queryable {
@@ -170,9 +176,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   await maintainPartitions(pool, clock())
 
   const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError) : undefined
-  const outside: Queryable = reads ?? pool
   const driver: SqlDriver = {
-    run: (program) => driveAsync(program, (op) => execute(outside, op)),
+    run: (program) => driveAsync(program, (op) => execute(reads && isSelect(op) ? reads : pool, op)),
     transaction: (program) => inTransaction(pool, (client) => driveAsync(program, (op) => execute(client, op))),
     end: async () => {
       await Promise.all([pool.end(), reads?.end()])
