@@ -8,7 +8,7 @@ import type { Store } from './store'
 export interface OpenStoreOptions {
   /** PostgreSQL only: connections per service process. Default 10. */
   maxConnections?: number
-  /** PostgreSQL only: how many of them pipeline the statements outside transactions (see `PostgresStoreOptions`). */
+  /** PostgreSQL only: how many of them pipeline the SELECT statements outside transactions (see `PostgresStoreOptions`). */
   pipelinedReads?: number
   /** SQLite only: open without writing (no migrations). */
   readonly?: boolean

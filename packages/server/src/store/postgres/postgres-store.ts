@@ -164,8 +164,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new RangeError(`pipelinedReads must be an integer from 0 to maxConnections - 1 (${max - 1}), got ${pipelined}`)
   }
   const pool = new pg.Pool({ connectionString: options.connectionString, max: max - pipelined, types })
-  // An idle client's broken connection (terminated, server restarted): the pool (or the pipelined reads) replace it, and the listeners
-  // (the service's logger) hear of it. Listened to even without listeners, so it never throws uncaught.
+  // An idle connection that breaks (terminated, server restarted), pooled or pipelined, is replaced, and the
+  // listeners (the service's logger) hear of it. Listened to even without listeners, so it never throws uncaught.
   const errorListeners = new Set<(error: Error) => void>()
   const idleError = (error: Error) => {
     for (const listener of errorListeners) listener(error)
