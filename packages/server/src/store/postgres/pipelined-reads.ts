@@ -6,6 +6,7 @@
 // would hold up every read queued behind it. Each statement keeps its own Sync, so one that fails fails alone;
 // PgBouncer forwards pipelined statements (pgbouncer/pgbouncer#682).
 import pg from 'pg'
+import { isConnectionError } from '../connection-errors'
 
 /** Pipelined connections that SELECT statements outside transactions share; see the file's comment. */
 export interface PipelinedReads {
@@ -30,17 +31,6 @@ interface Lane {
   /** `client.end()` called: once only. */
   ending: boolean
   idleTimer: NodeJS.Timeout | undefined
-}
-
-/**
- * An error that leaves the connection unusable: SQLSTATE class 08 or 57P, a socket error (ECONNRESET, EPIPE, …),
- * or pg's own "Connection terminated…" / "…connection error". A statement's own failure (bad SQL, a value pg
- * cannot send) leaves it usable.
- */
-function breaksConnection(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  if (typeof code === 'string') return /^(08|57P)/.test(code) || /^E[A-Z]+$/.test(code)
-  return typeof message === 'string' && /^(Connection terminated|Client has encountered a connection error)/.test(message)
 }
 
 /** The connection's socket (pg keeps it as `connection.stream`; a TLS socket once TLS is up). */
@@ -138,9 +128,10 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
           return result
         },
         (error: unknown) => {
-          // A statement failing this way is often the first to know (the client's own error event comes later):
-          // retire the connection now, so the next turn does not pick it; it is closed once nothing is in flight.
-          if (breaksConnection(error)) retire(chosen)
+          // A statement failing on a lost connection is often the first to know (the client's own error event comes
+          // later): retire the connection now, so the next turn does not pick it; it is closed once nothing is in
+          // flight. A statement's own failure (bad SQL, a value pg cannot send) leaves the connection in use.
+          if (isConnectionError(error)) retire(chosen)
           settled()
           throw error
         },
