@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   maxConnections?: number
   /** PostgreSQL only: how many of them pipeline the SELECT statements outside transactions (see `PostgresStoreOptions`). */
   pipelinedReads?: number
+  /** PostgreSQL only: prepare the pipelined SELECT statements (see `PostgresStoreOptions`). Default true. */
+  preparedStatements?: boolean
   /** SQLite only: open without writing (no migrations). */
   readonly?: boolean
 }
@@ -50,6 +52,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       connectionString: url,
       ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
       ...(options.pipelinedReads !== undefined && { pipelinedReads: options.pipelinedReads }),
+      ...(options.preparedStatements !== undefined && { preparedStatements: options.preparedStatements }),
     }
     return openPostgresStore(pgOptions)
   }

@@ -1,44 +1,19 @@
 // Pipelined reads against a real PostgreSQL server: a turn's statements share one connection and one write, fail
 // alone, and a busy, broken or unreachable connection costs nobody else their answer.
 import { type AddressInfo, createServer, Socket } from 'node:net'
-import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { isUnavailableError } from '../../http/unavailable'
-import { type PgCluster, requirePostgres, startPostgres } from '../../testing/postgres-cluster'
+import { requirePostgres } from '../../testing/postgres-cluster'
 import { type PipelinedReads, pipelinedReads } from './pipelined-reads'
+import { pipelinedReadsSetup } from './pipelined-reads.test-helpers'
 import { openPostgresStore } from './postgres-store'
 
 if (requirePostgres()) {
   describe('pipelinedReads', () => {
-    let cluster: PgCluster
-    let url: string
-    let admin: pg.Client
-    let reads: PipelinedReads | undefined
-    const errors: Error[] = []
-    const DB = 'pipelined_reads'
-
-    beforeAll(async () => {
-      cluster = startPostgres()
-      url = cluster.createDatabase(DB)
-      admin = new pg.Client({ connectionString: url })
-      await admin.connect()
-    })
-    afterEach(async () => {
-      await reads?.end()
-      reads = undefined
-      errors.length = 0
-    })
-    afterAll(async () => {
-      await admin?.end().catch(() => {})
-      cluster?.stop()
-    })
-
-    const open = (connections: number) => (reads = pipelinedReads({ connectionString: url }, connections, (error) => errors.push(error)))
+    const t = pipelinedReadsSetup('pipelined_reads')
+    const { open, backends } = t
     const pid = async (r: PipelinedReads, sql = 'SELECT pg_backend_pid() AS pid') => (await r.query<{ pid: number }>({ text: sql })).rows[0]?.pid
     const turn = () => new Promise((resolve) => setImmediate(resolve))
-    /** The backends of this test's database other than the admin connection. */
-    const backends = async () =>
-      (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [DB])).rows.map((r) => r.pid)
 
     it('sends the statements of one turn on one connection, in one write, each answered with its own result', async () => {
       const r = open(2)
@@ -51,7 +26,7 @@ if (requirePostgres()) {
         expect(answers.map((a) => a.rows[0]?.n)).toEqual([1, 2, 3, 4, 5])
         expect(new Set(answers.map((a) => a.rows[0]?.pid)).size).toBe(1)
         // the pipelined connection's only: not the admin connection's, nor stdout's or stderr's
-        const others = new Set<unknown>([(admin as unknown as { connection: { stream: unknown } }).connection.stream, process.stdout, process.stderr])
+        const others = new Set<unknown>([(t.admin as unknown as { connection: { stream: unknown } }).connection.stream, process.stdout, process.stderr])
         writev.mock.calls.forEach(([chunks], i) => others.has(writev.mock.contexts[i]) || writes.push(chunks.length))
         write.mock.calls.forEach((_, i) => others.has(write.mock.contexts[i]) || writes.push(1))
       } finally {
@@ -74,7 +49,7 @@ if (requirePostgres()) {
       expect(bad).toMatchObject({ status: 'rejected', reason: { code: '42P01' } })
       expect(after).toMatchObject({ status: 'fulfilled', value: { rows: [{ two: 2 }] } })
       expect(await pid(r)).toBeTypeOf('number')
-      expect(errors).toEqual([])
+      expect(t.errors).toEqual([])
     })
 
     /** A statement that waits until the admin connection lets go of advisory lock `key`, then answers its backend's pid. */
@@ -84,7 +59,7 @@ if (requirePostgres()) {
       const r = open(2)
       const first = await pid(r)
       expect(await pid(r)).toBe(first) // idle: reused
-      await admin.query('SELECT pg_advisory_lock(1), pg_advisory_lock(2)')
+      await t.admin.query('SELECT pg_advisory_lock(1), pg_advisory_lock(2)')
       try {
         const held = blocked(r, 1) // the first connection busy until lock 1 is let go
         await turn()
@@ -99,24 +74,24 @@ if (requirePostgres()) {
         const queued = pid(r)
         await turn()
         expect(r.size).toBe(2)
-        await admin.query('SELECT pg_advisory_unlock(1), pg_advisory_unlock(2)')
+        await t.admin.query('SELECT pg_advisory_unlock(1), pg_advisory_unlock(2)')
         expect(await held).toBe(first)
         expect(await both).toEqual([second, second])
         expect(await queued).toBe(first)
       } finally {
-        await admin.query('SELECT pg_advisory_unlock_all()')
+        await t.admin.query('SELECT pg_advisory_unlock_all()')
       }
     })
 
     it('reports a connection lost while idle once, and replaces it', async () => {
       const r = open(1)
       const lost = await pid(r)
-      await admin.query('SELECT pg_terminate_backend($1)', [lost])
+      await t.admin.query('SELECT pg_terminate_backend($1)', [lost])
       for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(r.size).toBe(0)
       await new Promise((resolve) => setTimeout(resolve, 100)) // the socket's own end comes after: not a second report
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toMatchObject({ code: '57P01' })
+      expect(t.errors).toHaveLength(1)
+      expect(t.errors[0]).toMatchObject({ code: '57P01' })
       const next = await pid(r)
       expect(next).not.toBe(lost)
       expect(await backends()).toEqual([next])
@@ -125,26 +100,27 @@ if (requirePostgres()) {
     it('fails the statements in flight on a terminated connection, without reporting them as idle losses', async () => {
       const r = open(1)
       const victim = await pid(r)
-      const pending = r.query({ text: 'SELECT pg_sleep(5)' })
-      await turn()
-      await admin.query('SELECT pg_terminate_backend($1)', [victim])
-      const error = await pending.then(
+      // its failure handled from the start: it may come before the terminating statement's own answer
+      const pending = r.query({ text: 'SELECT pg_sleep(5)' }).then(
         () => undefined,
         (e: unknown) => e,
       )
+      await turn()
+      await t.admin.query('SELECT pg_terminate_backend($1)', [victim])
+      const error = await pending
       expect(isUnavailableError(error)).toBe(true)
-      expect(errors).toEqual([])
+      expect(t.errors).toEqual([])
       expect(await pid(r)).not.toBe(victim)
     })
 
     it('ends every connection', async () => {
       const r = open(2)
-      await admin.query('SELECT pg_advisory_lock(3)')
+      await t.admin.query('SELECT pg_advisory_lock(3)')
       const held = blocked(r, 3)
       await turn()
       await pid(r)
       expect(r.size).toBe(2)
-      await admin.query('SELECT pg_advisory_unlock(3)')
+      await t.admin.query('SELECT pg_advisory_unlock(3)')
       await held
       await r.end()
       expect(r.size).toBe(0)
@@ -161,14 +137,14 @@ if (requirePostgres()) {
     })
 
     it('closes a connection left idle, and opens another when next needed', async () => {
-      const r = (reads = pipelinedReads({ connectionString: url }, 1, (error) => errors.push(error), 50))
+      const r = open(1, undefined, { idleMs: 50 })
       const first = await pid(r)
       for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(r.size).toBe(0)
       for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(await backends()).toEqual([])
       expect(await pid(r)).not.toBe(first)
-      expect(errors).toEqual([])
+      expect(t.errors).toEqual([])
     })
 
     it('keeps the connection when a statement fails on its own, before reaching the server', async () => {
@@ -196,7 +172,7 @@ if (requirePostgres()) {
       })
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       const { port } = server.address() as AddressInfo
-      const r = (reads = pipelinedReads({ host: '127.0.0.1', port, user: 'x', password: 'y', database: 'z' }, 1, (error) => errors.push(error)))
+      const r = open(1, { host: '127.0.0.1', port, user: 'x', password: 'y', database: 'z' })
       try {
         const started = Date.now()
         const outcome = await Promise.race([
@@ -215,16 +191,20 @@ if (requirePostgres()) {
       }
     })
 
+    /** The statements prepared on the connection a turn goes to, by name; asked unnamed. */
+    const prepared = async (r: PipelinedReads) =>
+      (await r.query<{ name: string; statement: string }>({ text: 'SELECT name, statement FROM pg_prepared_statements ORDER BY name', name: '' })).rows
+
     it('refuses a connection count that is not a positive integer, and a store whose pool would be left none', async () => {
-      for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => pipelinedReads({ connectionString: url }, bad, () => {})).toThrow(RangeError)
+      for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => pipelinedReads({ connectionString: t.url }, bad, () => {})).toThrow(RangeError)
       for (const [maxConnections, pipelined] of [[2, 2], [10, -1], [10, 1.5]] as const) {
-        await expect(openPostgresStore({ connectionString: url, maxConnections, pipelinedReads: pipelined })).rejects.toThrow(RangeError)
+        await expect(openPostgresStore({ connectionString: t.url, maxConnections, pipelinedReads: pipelined })).rejects.toThrow(RangeError)
       }
     })
 
     it('is what a store sends its statements outside transactions through, unless told 0', async () => {
-      const pipelined = await openPostgresStore({ connectionString: url, maxConnections: 10 })
-      const pooled = await openPostgresStore({ connectionString: url, maxConnections: 10, pipelinedReads: 0 })
+      const pipelined = await openPostgresStore({ connectionString: t.url, maxConnections: 10 })
+      const pooled = await openPostgresStore({ connectionString: t.url, maxConnections: 10, pipelinedReads: 0 })
       try {
         expect(pipelined.pipelined).toBeDefined()
         expect(pooled.pipelined).toBeUndefined()
@@ -234,25 +214,33 @@ if (requirePostgres()) {
         expect(pipelined.pool.totalCount).toBe(idle)
         await Promise.all([pooled.ping(), pooled.ping()])
         expect(pooled.pool.totalCount).toBeGreaterThan(0)
+        expect((await prepared(pipelined.pipelined as PipelinedReads)).length).toBeGreaterThan(0)
+        const unprepared = await openPostgresStore({ connectionString: t.url, maxConnections: 10, preparedStatements: false })
+        try {
+          await unprepared.ping()
+          expect(await prepared(unprepared.pipelined as PipelinedReads)).toEqual([])
+        } finally {
+          await unprepared.close()
+        }
 
         // a write waiting on a row lock holds up no read, even with one pipelined connection: writes go through the pool
-        const one = await openPostgresStore({ connectionString: url, maxConnections: 4, pipelinedReads: 1 })
+        const one = await openPostgresStore({ connectionString: t.url, maxConnections: 4, pipelinedReads: 1 })
         await one.createServer({ id: 'locked', name: 'locked', isPrivate: false, requireSignature: false }, { ingestKeyHash: 'h', ingestKeyPrefix: 'p', signingSecret: 's' }, 1)
         await one.ping() // the pipelined connection open and idle
-        await admin.query('BEGIN')
+        await t.admin.query('BEGIN')
         try {
-          await admin.query("SELECT 1 FROM servers WHERE id = 'locked' FOR UPDATE")
+          await t.admin.query("SELECT 1 FROM servers WHERE id = 'locked' FOR UPDATE")
           let disabled: boolean | undefined
           const write = one.setServerDisabled('locked', true).then((changed) => (disabled = changed))
           await turn()
           const read = await Promise.race([one.getServer('locked'), new Promise((resolve) => setTimeout(resolve, 3_000, 'held up'))])
           expect(read).toMatchObject({ id: 'locked', disabled: false })
           expect(disabled).toBeUndefined()
-          await admin.query('COMMIT')
+          await t.admin.query('COMMIT')
           expect(await write).toBe(true)
           expect(one.pipelined?.size).toBe(1)
         } finally {
-          await admin.query('ROLLBACK').catch(() => {})
+          await t.admin.query('ROLLBACK').catch(() => {})
           await one.close()
         }
       } finally {
@@ -265,8 +253,8 @@ if (requirePostgres()) {
     it('rejects, as unavailable, when the server cannot be reached, and never hangs', async () => {
       const r = open(1)
       await pid(r)
-      await admin.end()
-      cluster.stop()
+      await t.admin.end()
+      t.cluster.stop()
       for (const _ of [1, 2]) {
         const error = await r.query({ text: 'SELECT 1' }).then(
           () => undefined,

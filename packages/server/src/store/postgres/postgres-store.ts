@@ -19,6 +19,13 @@ export interface PostgresStoreOptions {
    * (so none when `maxConnections` is below 4). 0 sends every statement through the pool.
    */
   pipelinedReads?: number
+  /**
+   * Prepare the pipelined SELECT statements, once per connection (pipelined-reads.ts). Default true. A pooler in
+   * transaction mode that does not keep prepared statements (PgBouncer before 1.21, or with
+   * `max_prepared_statements = 0`) is detected at the first statement it loses, which then runs unnamed, as every
+   * later one does; `false` never prepares.
+   */
+  preparedStatements?: boolean
   /** The time daily partitions are made ahead from (at open and in `maintain()`). Defaults to the system clock. */
   clock?: () => number
 }
@@ -175,7 +182,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   await migratePostgres(pool, Number.POSITIVE_INFINITY, clock())
   await maintainPartitions(pool, clock())
 
-  const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError) : undefined
+  const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError, { prepare: options.preparedStatements ?? true }) : undefined
   const driver: SqlDriver = {
     run: (program) => driveAsync(program, (op) => execute(reads && isSelect(op) ? reads : pool, op)),
     transaction: (program) => inTransaction(pool, (client) => driveAsync(program, (op) => execute(client, op))),
