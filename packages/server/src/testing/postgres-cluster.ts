@@ -33,7 +33,12 @@ export interface PgCluster {
 
 let nextPort = 15_432 + (process.pid % 1_000)
 
-export function startPostgres(): PgCluster {
+export interface StartPostgresOptions {
+  /** Server settings beyond the test ones, each passed as `-c name=value` (e.g. `{ shared_buffers: '4GB' }`). */
+  settings?: Record<string, string>
+}
+
+export function startPostgres(options: StartPostgresOptions = {}): PgCluster {
   if (!PG_BIN) throw new Error('no PostgreSQL binaries')
   const dir = mkdtempSync(join(tmpdir(), 'mcpdir-pg-'))
   const data = join(dir, 'data')
@@ -51,8 +56,9 @@ export function startPostgres(): PgCluster {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'])
   const port = nextPort++
   // fsync and synchronous_commit off: test speed only; the data is thrown away
-  const options = `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
-  run('pg_ctl', ['-D', data, '-o', options, '-w', '-l', join(dir, 'log'), 'start'])
+  const settings = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join('')
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${settings}`
+  run('pg_ctl', ['-D', data, '-o', serverOptions, '-w', '-l', join(dir, 'log'), 'start'])
   const url = (db: string) => `postgresql://postgres@localhost/${db}?host=${encodeURIComponent(dir)}&port=${port}`
   return {
     url: url('postgres'),
