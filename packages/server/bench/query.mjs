@@ -1,7 +1,7 @@
 // metrics-fetch latency for every period on a generated database, beside a plain GROUP BY over the same raw
 // points in a table of one row each (bench/baseline-points.mjs) in the same run. Quick profile (default): 5 servers
 // × 20 series, 1 day of raw points at 10 s, every tier filled for as long as it is kept (1m, 5m, 15m 2 days; 1h 14;
-// 6h 60; 1d 180). Full profile (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M).
+// 6h 60; 1d 180), and a heartbeat every minute for 180 days. Full profile (BENCH_PROFILE=full): 50 servers × 20 series, 7 days of raw points (about 60 M).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -29,6 +29,8 @@ const REQUESTS = 40
 const sketches = [0, 1, 2, 3].map((k) => Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toBytes())
 /** How far back each tier is filled: as long as the default retention keeps it. */
 const TIER_DAYS = { '1m': 2, '5m': 2, '15m': 2, '1h': 14, '6h': 60, '1d': 180 }
+/** Heartbeat minutes too (a server up the whole time): availability counts them, 259 200 a server. */
+const HEARTBEAT_DAYS = 180
 
 async function generate(path, now) {
   const store = await openStore(path)
@@ -78,7 +80,7 @@ async function seed(path, now, baselinePath) {
       }
     })
     fill(() => {
-      for (let t = Math.floor(now / MIN) * MIN - 2 * DAY; t < now; t += MIN) heartbeat.run(id, t)
+      for (let t = Math.floor(now / MIN) * MIN - HEARTBEAT_DAYS * DAY; t < now; t += MIN) heartbeat.run(id, t)
     })
     // the series as reports see them, for the chart blocks every rolled bucket has (as a rollup writes them)
     const infos = series.map((x, i) => ({ id: ids[i], name: x.name, type: x.type, tags: JSON.parse(x.tags) }))
