@@ -167,9 +167,9 @@ export function pipelinedReads(config: pg.ClientConfig, connections: number, onE
       },
       (error: unknown) => {
         // A statement failing on a lost connection is often the first to know (the client's own error event comes
-        // later): retire the connection now, so the next turn does not pick it; it is closed once nothing is in
-        // flight; so is one whose prepared statement went stale. A statement's own failure (bad SQL, a value pg cannot
-        // send) leaves the connection in use.
+        // later), and one whose prepared statement went stale makes the connection unusable for that statement:
+        // either way the connection is retired now, so the next turn does not pick it, and closed once nothing is in
+        // flight. A statement's own failure (bad SQL, a value pg cannot send) leaves the connection in use.
         if (isConnectionError(error) || isStalePlan(error)) retire(chosen)
         settled()
         throw error
