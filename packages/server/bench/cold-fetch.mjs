@@ -16,8 +16,8 @@ const WARM_ROUNDS = 10
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
 const round = (x) => Math.round(x * 100) / 100
 
-/** Cold reads of every period on one store, beside `runBaseline` (the GROUP BY); for the full profile's own runs too. */
-export async function measureColdFetch(store, servers, now, runBaseline) {
+/** Cold reads of every period on one store, beside `runBaseline` (the GROUP BY). */
+async function measureColdFetch(store, servers, now, runBaseline) {
   const app = createApp({ store, clock: () => now, backgroundJobs: false })
   const periods = {}
   try {

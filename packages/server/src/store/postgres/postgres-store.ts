@@ -70,9 +70,19 @@ const insertSql = (table: BulkTable) =>
 
 /**
  * A plain SELECT, which the pipelined connections take. A write, or a SELECT that locks rows, may wait on a lock and
- * would hold up every statement queued behind it there: those stay on the pool.
+ * would hold up every statement queued behind it there: those stay on the pool. Decided once per statement text,
+ * as placeholders are numbered once.
  */
-const isSelect = (op: Op) => (op.kind === 'all' || op.kind === 'arrays') && /^\s*SELECT\b/i.test(op.sql) && !/\bFOR (NO KEY |KEY )?(UPDATE|SHARE)\b/i.test(op.sql)
+const plainSelects = new Map<string, boolean>()
+function isSelect(op: Op): boolean {
+  if (op.kind !== 'all' && op.kind !== 'arrays') return false
+  let select = plainSelects.get(op.sql)
+  if (select === undefined) {
+    select = /^\s*SELECT\b/i.test(op.sql) && !/\bFOR (NO KEY |KEY )?(UPDATE|SHARE)\b/i.test(op.sql)
+    plainSelects.set(op.sql, select)
+  }
+  return select
+}
 
 /** What runs a statement: the pool, a checked-out client, or the pipelined connections. */
 interface Queryable {
