@@ -8,7 +8,7 @@ import { pipelinedReadsSetup } from './pipelined-reads.test-helpers'
 if (requirePostgres()) {
   describe('pipelinedReads, prepared', () => {
     const t = pipelinedReadsSetup('pipelined_prepared')
-    const { open, backends } = t
+    const { open } = t
     const pid = async (r: PipelinedReads) => (await r.query<{ pid: number }>({ text: 'SELECT pg_backend_pid() AS pid', name: '' })).rows[0]?.pid
 
     /** The statements prepared on the connection a turn goes to, by name; asked unnamed. */
@@ -52,8 +52,7 @@ if (requirePostgres()) {
       expect(second).not.toBe(first)
       expect((await r.query({ text })).rows).toEqual([{ a: '1' }])
       expect((await prepared(r)).map((p) => p.statement)).toContain(text)
-      for (let i = 0; i < 200 && (await backends()).includes(first as number); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(await backends()).toEqual([second])
+      expect(await t.backendsSettled([second as number])).toEqual([second])
       expect(t.errors).toEqual([])
     })
   })

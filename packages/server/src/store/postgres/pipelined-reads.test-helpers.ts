@@ -15,6 +15,11 @@ export interface PipelinedReadsSetup {
   open(connections: number, config?: pg.ClientConfig, options?: PipelinedReadsOptions): PipelinedReads
   /** The backends of the test database other than the admin connection. */
   backends(): Promise<number[]>
+  /**
+   * The backends once they are `expected` (or after 2 s): a closed connection's backend leaves pg_stat_activity a
+   * moment after the client has let go, and one of an earlier test may still be leaving.
+   */
+  backendsSettled(expected: readonly number[]): Promise<number[]>
 }
 
 /** Registers the hooks (call it inside `describe`); the fields are set once `beforeAll` has run. */
@@ -30,6 +35,15 @@ export function pipelinedReadsSetup(db: string): PipelinedReadsSetup {
     async backends() {
       const sql = 'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()'
       return (await setup.admin.query<{ pid: number }>(sql, [db])).rows.map((r) => r.pid)
+    },
+    async backendsSettled(expected: readonly number[]) {
+      const same = (pids: number[]) => pids.length === expected.length && pids.every((pid) => expected.includes(pid))
+      let pids = await setup.backends()
+      for (let i = 0; i < 200 && !same(pids); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        pids = await setup.backends()
+      }
+      return pids
     },
   } as PipelinedReadsSetup
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { openPostgresStore } from './postgres-store'
 if (requirePostgres()) {
   describe('pipelinedReads', () => {
     const t = pipelinedReadsSetup('pipelined_reads')
-    const { open, backends } = t
+    const { open } = t
     const pid = async (r: PipelinedReads, sql = 'SELECT pg_backend_pid() AS pid') => (await r.query<{ pid: number }>({ text: sql })).rows[0]?.pid
     const turn = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -94,7 +94,7 @@ if (requirePostgres()) {
       expect(t.errors[0]).toMatchObject({ code: '57P01' })
       const next = await pid(r)
       expect(next).not.toBe(lost)
-      expect(await backends()).toEqual([next])
+      expect(await t.backendsSettled([next as number])).toEqual([next])
     })
 
     it('fails the statements in flight on a terminated connection, without reporting them as idle losses', async () => {
@@ -124,8 +124,7 @@ if (requirePostgres()) {
       await held
       await r.end()
       expect(r.size).toBe(0)
-      for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(await backends()).toEqual([])
+      expect(await t.backendsSettled([])).toEqual([])
     })
 
     it('refuses statements after end, opening no connection', async () => {
@@ -141,8 +140,7 @@ if (requirePostgres()) {
       const first = await pid(r)
       for (let i = 0; i < 200 && r.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(r.size).toBe(0)
-      for (let i = 0; i < 200 && (await backends()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(await backends()).toEqual([])
+      expect(await t.backendsSettled([])).toEqual([])
       expect(await pid(r)).not.toBe(first)
       expect(t.errors).toEqual([])
     })
