@@ -60,6 +60,8 @@ async function seed(path, now, baselinePath) {
   )
   const chart = db.prepare('INSERT INTO chart_blocks (server_id, tier, bucket, data) VALUES (?, ?, ?, ?)')
   const heartbeat = db.prepare('INSERT INTO server_heartbeats (server_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING')
+  // as ingest keeps them: each hour's count of heartbeat minutes
+  const heartbeatHours = db.prepare('INSERT INTO heartbeat_hours (server_id, hour, minutes) SELECT server_id, minute - minute % 3600000, count(*) FROM server_heartbeats WHERE server_id = ? GROUP BY 1, 2')
   let rows = 0
   const fill = (fn) => {
     db.transaction(fn)()
@@ -81,6 +83,7 @@ async function seed(path, now, baselinePath) {
     })
     fill(() => {
       for (let t = Math.floor(now / MIN) * MIN - HEARTBEAT_DAYS * DAY; t < now; t += MIN) heartbeat.run(id, t)
+      heartbeatHours.run(id)
     })
     // the series as reports see them, for the chart blocks every rolled bucket has (as a rollup writes them)
     const infos = series.map((x, i) => ({ id: ids[i], name: x.name, type: x.type, tags: JSON.parse(x.tags) }))

@@ -31,7 +31,7 @@ DO $$
 DECLARE t text;
 BEGIN
   -- readable under the read rules
-  FOREACH t IN ARRAY ARRAY['series', 'metric_blocks', 'chart_blocks', 'server_events', 'server_usage', 'usage_counts', 'usage_visitors', 'server_heartbeats'] LOOP
+  FOREACH t IN ARRAY ARRAY['series', 'metric_blocks', 'chart_blocks', 'server_events', 'server_usage', 'usage_counts', 'usage_visitors', 'server_heartbeats', 'heartbeat_hours'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('DROP POLICY IF EXISTS mcpdir_read ON %I', t);
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read(server_id))', t);
@@ -44,7 +44,7 @@ BEGIN
   END LOOP;
   -- never readable through the API: RLS on, no policy
   FOREACH t IN ARRAY ARRAY['server_keys', 'server_secrets', 'settings', 'daily_salts', 'ingest_batches', 'rollup_dirty',
-                           'alert_rules', 'alert_deliveries', 'alert_attempts', 'leases'] LOOP
+                           'alert_rules', 'alert_deliveries', 'alert_attempts', 'leases', 'ingest_state', 'schema_migrations'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
   END LOOP;
 END $$;

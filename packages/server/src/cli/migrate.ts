@@ -92,7 +92,6 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
           if (rows.length >= batchRows(columns.length) || bytes >= MAX_STATEMENT_BYTES) await flush()
         }
         await flush()
-        if (total === 0) progress(0, 0, table)
       }
       for (const table of serials) {
         await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT max(id) FROM ${table}), 0) + 1, false)`)

@@ -42,7 +42,7 @@ export async function otlpSetup(config: Partial<ServiceConfig> = {}) {
   /** Rows in the tables an ingest writes. */
   const rowCounts = () =>
     Object.fromEntries(
-      ['metric_blocks', 'ingest_batches', 'ingest_state', 'server_events', 'server_heartbeats'].map((table) => [
+      ['metric_blocks', 'ingest_batches', 'ingest_state', 'server_events', 'server_heartbeats', 'heartbeat_hours'].map((table) => [
         table,
         (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       ]),

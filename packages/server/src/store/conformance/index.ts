@@ -1,5 +1,5 @@
 // The conformance suite every Store implementation passes. The store directly: servers, credentials,
-// batches, dirty minutes, rows read back, settings, purge. Through the service on a fake clock: rollups
+// batches, dirty minutes, rows read back, settings, purge; heartbeat minutes counted per hour. Through the service on a fake clock: rollups
 // checked against a brute-force reference computed from the raw points (seeded, and property-based with late
 // data and rollups at random moments), bucket boundaries, late data, state kept between OTLP ingests,
 // idempotent re-aggregation, retention, read rules, caching, the live stream and the servers list; usage
@@ -7,6 +7,7 @@
 import { afterEach, describe } from 'vitest'
 import { alertTests } from './alerts'
 import { Harness, type StoreUnderTest } from './harness'
+import { heartbeatTests } from './heartbeats'
 import { httpTests } from './http'
 import { metricsReferenceTests } from './metrics-reference'
 import { otlpStateTests } from './otlp-state'
@@ -25,6 +26,7 @@ export function storeConformance(name: string, openStore: () => Promise<StoreUnd
 
     storeApiTests(h)
     storeRowsTests(h)
+    heartbeatTests(h)
     rollupTests(h)
     metricsReferenceTests(h)
     httpTests(h)

@@ -5,6 +5,7 @@
 import { ensurePartitions, fillPartitioned } from './partitions'
 import { all, exec, type Program } from '../sql/program'
 import { backfillChartBlocks } from '../sql/chart-blocks-migration'
+import { backfillHeartbeatHours } from '../sql/heartbeat-hours-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
@@ -441,6 +442,31 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('rollup_1h' AS regclass)")
       yield* backfillChartBlocks()
       if (rls?.on) yield* exec('ALTER TABLE chart_blocks ENABLE ROW LEVEL SECURITY')
+    },
+  },
+  {
+    version: 26,
+    name: 'heartbeat minutes counted per hour',
+    sql: `
+      -- how many minutes of each hour carry a heartbeat, kept by ingest: availability sums whole hours here
+      -- and counts only the minutes of its partial first and last hour
+      CREATE TABLE heartbeat_hours (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        hour BIGINT NOT NULL,
+        minutes INTEGER NOT NULL,
+        PRIMARY KEY (server_id, hour)
+      );
+      CREATE INDEX heartbeat_hours_hour ON heartbeat_hours(hour);
+    `,
+    // heartbeat minutes locked while they are counted, so no ingest commits one behind the count; RLS on where
+    // server_heartbeats has it (sql/postgres-rls.sql gives heartbeat_hours its policy when applied again).
+    // Replicas on the old code must be stopped before this runs (docs/postgres.md): left running, they record
+    // heartbeat minutes without counting them
+    *program() {
+      yield* exec('LOCK TABLE server_heartbeats IN SHARE MODE')
+      const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('server_heartbeats' AS regclass)")
+      yield* backfillHeartbeatHours()
+      if (rls?.on) yield* exec('ALTER TABLE heartbeat_hours ENABLE ROW LEVEL SECURITY')
     },
   },
 ]

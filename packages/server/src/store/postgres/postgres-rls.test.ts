@@ -23,8 +23,9 @@ describe.runIf(run)('PostgreSQL row level security', () => {
     const secret = await registerServer(store, { id: 'closed', isPrivate: true }, now)
     const other = await registerServer(store, { id: 'other', isPrivate: true }, now)
     const point = (v: number) => ({ name: 'x', type: 'gauge' as const, tags: {}, timestamp: now, count: 1, sum: v, min: v, max: v, last: v })
-    await store.ingest('open', 'b1', [point(1)], [], now, now - 1)
-    await store.ingest('closed', 'b2', [point(2)], [], now, now - 1)
+    const heartbeat = { type: 'heartbeat' as const, timestamp: now, details: {} }
+    await store.ingest('open', 'b1', [point(1)], [heartbeat], now, now - 1)
+    await store.ingest('closed', 'b2', [point(2)], [heartbeat], now, now - 1)
     const minute = Math.floor(now / 60_000) * 60_000
     for (const id of ['open', 'closed']) await store.rebuildCharts(id, '1m', minute, minute + 60_000)
     await store.close()
@@ -57,6 +58,14 @@ describe.runIf(run)('PostgreSQL row level security', () => {
       const charts = 'SELECT server_id FROM chart_blocks ORDER BY server_id'
       expect(await as(undefined, charts)).toEqual([{ server_id: 'open' }])
       expect(await as(secret.read_token, charts)).toEqual([{ server_id: 'closed' }, { server_id: 'open' }])
+      for (const table of ['server_heartbeats', 'heartbeat_hours']) {
+        const heartbeats = `SELECT server_id FROM ${table} ORDER BY server_id`
+        expect(await as(undefined, heartbeats), table).toEqual([{ server_id: 'open' }])
+        expect(await as(secret.read_token, heartbeats), table).toEqual([{ server_id: 'closed' }, { server_id: 'open' }])
+      }
+      // every table of the schema has RLS on, with or without a policy (partitions get theirs from maintenance)
+      const unprotected = "SELECT relname FROM pg_class WHERE relnamespace = CAST('public' AS regnamespace) AND relkind IN ('r', 'p') AND NOT relrowsecurity ORDER BY relname"
+      expect((await db.query(unprotected)).rows).toEqual([])
       expect(await as(secret.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'closed' }, { id: 'open' }])
       expect(await as(other.read_token, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }, { id: 'other' }])
       expect(await as(secret.api_key, 'SELECT id FROM servers ORDER BY id')).toEqual([{ id: 'open' }])

@@ -18,6 +18,16 @@ export type SqlStoreMethods = Omit<Store, 'kind' | 'maintain' | 'backup'>
 const isTier = (target: RetentionTarget): target is Tier => (TIERS as readonly string[]).includes(target)
 
 const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS['1m']) * TIER_MS['1m']
+const HOUR = TIER_MS['1h']
+const hourOf = (timestamp: number) => Math.floor(timestamp / HOUR) * HOUR
+
+/** [from, to) as its whole hours and the partial hours before and after them (each range empty when none). */
+function hourSplit(from: number, to: number) {
+  const first = Math.ceil(from / HOUR) * HOUR
+  const last = hourOf(to)
+  if (last <= first) return { hours: [to, to], edges: [[from, to], [to, to]] } as const
+  return { hours: [first, last], edges: [[from, first], [last, to]] } as const
+}
 
 /** A write that named a row another table no longer has: for ingest, a series id cached before a delete. */
 const isForeignKeyViolation = (error: unknown) => {
@@ -56,6 +66,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     const others = events.filter((e) => e.type !== 'heartbeat')
     yield* insert(TABLES.events, others.map((e) => [serverId, e.type, e.timestamp, JSON.stringify(e.details)]))
     yield* insert(TABLES.heartbeats, [...heartbeats].map((minute) => [serverId, minute]))
+    for (const hour of new Set([...heartbeats].map(hourOf))) yield* exec(S.countHeartbeatHour, [serverId, hour, hour + HOUR])
     yield* exec(S.purgeBatches, [dedupeSince])
     return { duplicate: false, processed: points.length }
   }
@@ -159,7 +170,8 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       return driver.transaction(metrics.rebuildTier(serverId, tier, from, to, source))
     },
     async heartbeatMinutes(serverId, from, to) {
-      return (await rows<{ n: number }>(S.heartbeatCount, [serverId, from, to]))[0]?.n ?? 0
+      const { hours, edges } = hourSplit(from, to)
+      return (await rows<{ n: number }>(S.heartbeatCount, [serverId, ...hours, ...edges.flatMap((edge) => [serverId, ...edge])]))[0]?.n ?? 0
     },
     async firstHeartbeat(serverId) {
       return (await rows<{ m: number | null }>(S.firstHeartbeat, [serverId]))[0]?.m ?? undefined
@@ -181,6 +193,14 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
           })(),
         )
         return { rows: Math.max(n, charts), deleted: n }
+      }
+      if (target === 'heartbeats') {
+        const [n, hours] = await driver.transaction(
+          (function* () {
+            return [yield* exec(S.purge(target), params), yield* exec(S.purgeHeartbeatHours, [before - HOUR + 1, limit])] as const
+          })(),
+        )
+        return { rows: Math.max(n, hours), deleted: n }
       }
       if (!RETENTION[target].counted) {
         const n = await changes(S.purge(target), params)

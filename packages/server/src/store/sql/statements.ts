@@ -129,7 +129,17 @@ export function statements(f: SqlFragments) {
     takeDirtyOfServer: `DELETE FROM rollup_dirty WHERE (server_id, minute) IN
       (SELECT server_id, minute FROM rollup_dirty WHERE server_id = ? ORDER BY minute LIMIT ?${f.skipLocked})
       RETURNING server_id AS "serverId", minute`,
-    heartbeatCount: 'SELECT count(*) AS n FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?',
+    // an hour's count recounted from its minutes (at most 60), so a repeated or late heartbeat never counts twice
+    countHeartbeatHour: `INSERT INTO heartbeat_hours (server_id, hour, minutes)
+      SELECT server_id, minute - minute % 3600000, count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?
+      GROUP BY server_id, minute - minute % 3600000
+      ON CONFLICT (server_id, hour) DO UPDATE SET minutes = excluded.minutes`,
+    // the whole hours of a window from their counts, its partial first and last hour from their minutes
+    heartbeatCount: `SELECT (SELECT coalesce(sum(minutes), 0) FROM heartbeat_hours WHERE server_id = ? AND hour >= ? AND hour < ?)
+      + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?)
+      + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?) AS n`,
+    // hours whose every minute is older than the cutoff, with the heartbeat minutes' own retention
+    purgeHeartbeatHours: 'DELETE FROM heartbeat_hours WHERE (server_id, hour) IN (SELECT server_id, hour FROM heartbeat_hours WHERE hour < ? LIMIT ?)',
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
       ORDER BY timestamp DESC, id DESC LIMIT ?`,

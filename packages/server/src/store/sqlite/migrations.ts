@@ -2,6 +2,7 @@
 // Never edit a released migration; add the next one.
 import type { Program } from '../sql/program'
 import { backfillChartBlocks } from '../sql/chart-blocks-migration'
+import { backfillHeartbeatHours } from '../sql/heartbeat-hours-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
@@ -466,5 +467,21 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     `,
     // the blocks of every bucket the tiers already hold
     program: backfillChartBlocks,
+  },
+  {
+    version: 26,
+    name: 'heartbeat minutes counted per hour',
+    sql: `
+      -- how many minutes of each hour carry a heartbeat, kept by ingest: availability sums whole hours here
+      -- and counts only the minutes of its partial first and last hour
+      CREATE TABLE heartbeat_hours (
+        server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+        hour INTEGER NOT NULL,
+        minutes INTEGER NOT NULL,
+        PRIMARY KEY (server_id, hour)
+      ) WITHOUT ROWID;
+      CREATE INDEX heartbeat_hours_hour ON heartbeat_hours(hour);
+    `,
+    program: backfillHeartbeatHours,
   },
 ]
