@@ -185,11 +185,18 @@ if (server) {
     out('a thirtieth, and about a quarter of it is waiting while PostgreSQL, on the same two cores, runs them; each is')
     out('prepared once per connection, so PostgreSQL no longer parses and plans it at every run.')
     out()
-    out('**What limits 30d and 90d: availability.** Each server here has a heartbeat every minute for the 180 days')
-    out('they are kept, and a report counts the heartbeat minutes of its period and of the one before (`server_heartbeats`,')
-    out('one row a minute): 259 200 index entries for 90d. Counted alone, 90 days of them took 3.7 ms on SQLite and')
-    out('11.2 ms on PostgreSQL (vacuumed; 129 600 rows each), twice per report. Counts kept per server and hour,')
-    out('with the minute rows only for a window\'s partial hours, would make that some 4 300 hour rows and a few hundred minute rows a 90d report: not done yet.')
+    out('**Availability.** Each server here has a heartbeat every minute for the 180 days they are kept. A report')
+    out('counts the heartbeat minutes of its period and of the one before: whole hours from `heartbeat_hours` (one')
+    out('row per server and hour, recounted from its minutes by the ingest that touches it), single minutes only in')
+    out('each window\'s partial first and last hour; about 4 300 hour rows and at most 240 minute rows for 90d, where')
+    out('counting every minute (as before) reads 259 200. Both counts of a report, by hours beside by minutes, same')
+    out('store and windows, taking turns (bench/availability.mjs; median ms):')
+    out()
+    out('| store | period | by hours | by minutes | × |')
+    out('|---|---|---|---|---|')
+    for (const [store, periods] of Object.entries({ SQLite: q.cold.availability?.sqlite, PostgreSQL: q.cold.availability?.postgres })) {
+      for (const [period, r] of Object.entries(periods ?? {})) out(`| ${store} | ${period} | ${r.byHoursP50Ms} | ${r.byMinutesP50Ms} | ${r.speedup} |`)
+    }
   }
   // the full profile's cold reads (60 M raw points) are recorded apart, like its list: BENCH_PROFILE=full
   const coldFull = server.profile !== 'full' && read('docs/benchmarks-cold-full.json')

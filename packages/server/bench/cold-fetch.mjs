@@ -7,6 +7,7 @@ import { PERIOD_SPECS, PERIODS, ROUTES } from '@mcpdir/metrics/protocol'
 import Database from 'better-sqlite3'
 import { createApp, openStore } from '../dist/index.js'
 import { CLI } from '../dist/testing.js'
+import { measureAvailability } from './availability.mjs'
 import { copyBaselineToPostgres, groupBySql } from './baseline-points.mjs'
 
 /** Cold reads per period: p95 is then the 7th slowest of 140, not the 3rd of 60, so one stall of the host moves it less. */
@@ -82,6 +83,7 @@ export async function benchColdFetch({ path, baselinePath, now, servers, postgre
       if (!statements.has(bucketMs)) statements.set(bucketMs, baseline.prepare(groupBySql('sqlite', bucketMs)))
       return statements.get(bucketMs).all(...params)
     })
+    results.availability = { sqlite: await measureAvailability(sqlite, servers, now) }
   } finally {
     await sqlite.close()
     baseline.close()
@@ -99,6 +101,7 @@ export async function benchColdFetch({ path, baselinePath, now, servers, postgre
       // as autovacuum leaves a live database: statistics, hint bits and the visibility map (index-only scans) set
       await postgres.pool.query('VACUUM (ANALYZE)')
       results.postgres = await measureColdFetch(postgres, servers, now, async (bucketMs, ...params) => (await postgres.pool.query(groupBySql('postgres', bucketMs), params)).rows)
+      results.availability.postgres = await measureAvailability(postgres, servers, now)
     } finally {
       await postgres.close()
     }

@@ -449,12 +449,14 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     name: 'heartbeat minutes counted per hour',
     sql: `
       -- how many minutes of each hour carry a heartbeat, kept by ingest: availability sums whole hours here
-      -- and counts only the minutes of its partial first and last hour
+      -- and counts only the minutes of its partial first and last hour. The key includes the count, so that sum
+      -- is an index-only scan: the rows of one server lie scattered across the table's pages (ingest writes every
+      -- server's current hour), 400 heap pages for a 90d report where the index holds them in a dozen
       CREATE TABLE heartbeat_hours (
         server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
         hour BIGINT NOT NULL,
         minutes INTEGER NOT NULL,
-        PRIMARY KEY (server_id, hour)
+        PRIMARY KEY (server_id, hour) INCLUDE (minutes)
       );
       CREATE INDEX heartbeat_hours_hour ON heartbeat_hours(hour);
     `,
