@@ -13,17 +13,23 @@ export async function availability(store: Store, serverId: string, from: number,
   return share ?? null
 }
 
-/** {@link availability} of several windows of one server, its first heartbeat read once and the windows at once. */
+/**
+ * {@link availability} of several windows of one server. There are no heartbeats before the first, so a window's
+ * count from its own start is its count from the first heartbeat: the first heartbeat and every count are asked
+ * at once (on PostgreSQL, one round trip), and only the number of minutes the share divides by waits for it.
+ */
 export async function availabilities(store: Store, serverId: string, windows: readonly (readonly [from: number, to: number])[], now: number): Promise<(number | null)[]> {
-  const first = await store.firstHeartbeat(serverId)
-  return Promise.all(
-    windows.map(async ([from, to]) => {
-      if (first === undefined) return null
-      const start = Math.max(from, first)
-      const end = Math.min(to, Math.floor(now / MINUTE) * MINUTE)
-      if (end <= start) return null
-      const minutes = Math.ceil((end - start) / MINUTE)
-      return Math.min(1, (await store.heartbeatMinutes(serverId, start, end)) / minutes)
-    }),
-  )
+  const ended = Math.floor(now / MINUTE) * MINUTE
+  const ends = windows.map(([, to]) => Math.min(to, ended))
+  const [first, ...counts] = await Promise.all([
+    store.firstHeartbeat(serverId),
+    ...windows.map(([from], i) => ((ends[i] as number) > from ? store.heartbeatMinutes(serverId, from, ends[i] as number) : 0)),
+  ])
+  return windows.map(([from], i) => {
+    if (first === undefined) return null
+    const start = Math.max(from, first)
+    const end = ends[i] as number
+    if (end <= start) return null
+    return Math.min(1, (counts[i] as number) / Math.ceil((end - start) / MINUTE))
+  })
 }

@@ -210,9 +210,9 @@ export interface Store extends AlertStore {
    * Answers the tier rows written.
    */
   rebuildTier(serverId: string, tier: Tier, from: number, to: number, source: Tier | 'raw'): Promise<number>
-  /** Minutes in [from, to) with a heartbeat. */
+  /** Minutes in [from, to) with a heartbeat: whole hours from their counts, the partial first and last hour minute by minute. */
   heartbeatMinutes(serverId: string, from: number, to: number): Promise<number>
-  /** The first heartbeat minute at or after `from`, if any. */
+  /** The server's first heartbeat minute still kept, if any. */
   firstHeartbeat(serverId: string): Promise<number | undefined>
   /** Pre-aggregated usage of a server at one width (ms, one of `USAGE_WIDTHS`), buckets in [from, to). */
   usageAggregates(serverId: string, width: number, from: number, to: number): Promise<UsageAggregates>

@@ -195,9 +195,12 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
         return { rows: Math.max(n, charts), deleted: n }
       }
       if (target === 'heartbeats') {
+        // a whole hour at a time, minutes and count together: each hour kept keeps all its minutes, so its count
+        // stays theirs and any window's count is exact
+        const hour = [hourOf(before), limit]
         const [n, hours] = await driver.transaction(
           (function* () {
-            return [yield* exec(S.purge(target), params), yield* exec(S.purgeHeartbeatHours, [before - HOUR + 1, limit])] as const
+            return [yield* exec(S.purge(target), hour), yield* exec(S.purgeHeartbeatHours, hour)] as const
           })(),
         )
         return { rows: Math.max(n, hours), deleted: n }

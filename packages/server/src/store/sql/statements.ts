@@ -138,7 +138,7 @@ export function statements(f: SqlFragments) {
     heartbeatCount: `SELECT (SELECT coalesce(sum(minutes), 0) FROM heartbeat_hours WHERE server_id = ? AND hour >= ? AND hour < ?)
       + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?)
       + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?) AS n`,
-    // hours whose every minute is older than the cutoff, with the heartbeat minutes' own retention
+    // hours before the cutoff's hour, with their minutes (heartbeat retention goes by whole hours)
     purgeHeartbeatHours: 'DELETE FROM heartbeat_hours WHERE (server_id, hour) IN (SELECT server_id, hour FROM heartbeat_hours WHERE hour < ? LIMIT ?)',
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
