@@ -73,7 +73,7 @@ if (server) {
   out()
   out('## Ingest (`@mcpdir/metrics-server`)')
   out()
-  out(`${ing.senders} concurrent senders (each its own MCP server and key), signed SDK-shaped batches of ${ing.batchPoints} points`)
+  out(`${ing.senders} concurrent senders (each its own MCP server and key), signed SDK-shaped batches of ${ing.batchPoints} points and a heartbeat`)
   out('(counters, gauges, timers with sketches), through HTTP into the real service (a child process; rollups and')
   out('retention run as in production), beside the raw ceiling: a bare prepared insert of the same rows in one')
   out('transaction (SQLite) or one multi-row insert (PostgreSQL), in the same run: the two take turns, three rounds')

@@ -1,4 +1,4 @@
-// Ingest throughput: signed, SDK-sized batches (500 points) from concurrent senders, through HTTP into the
+// Ingest throughput: signed, SDK-sized batches (500 points and a heartbeat) from concurrent senders, through HTTP into the
 // real service (a child process), beside the raw ceiling measured in the same run: a bare prepared insert of
 // the same rows in one transaction (SQLite), or one multi-row insert (PostgreSQL); the two take turns, three
 // rounds each, and the figures are their medians.
@@ -24,8 +24,10 @@ const SERIES = 50
  * is its server's window number b / SENDERS, 10 s apart going back from now, as an SDK would have sent them
  * (so rollups see the minutes they would see in a real deployment, not 100 000 points in one minute).
  */
+const windowOf = (b, now) => now - Math.floor(b / SENDERS) * 10_000
+
 function batchPoints(b, now) {
-  const at = now - Math.floor(b / SENDERS) * 10_000
+  const at = windowOf(b, now)
   const points = []
   for (let i = 0; i < POINTS; i++) {
     const series = i % SERIES
@@ -47,7 +49,8 @@ async function throughput(url, servers) {
   const prepared = []
   for (let b = 0; b < BATCHES; b++) {
     const { id, creds } = servers[b % servers.length]
-    const body = JSON.stringify({ server_id: id, batch_id: `bench-${b}-${now}`, metrics: batchPoints(b, now) })
+    // each with the heartbeat an SDK's flush sends
+    const body = JSON.stringify({ server_id: id, batch_id: `bench-${b}-${now}`, metrics: batchPoints(b, now), events: [{ type: 'heartbeat', timestamp: windowOf(b, now) }] })
     const headers = await createSignatureHeaders({ secrets: creds.signing_secret, id: `bench-${b}-${now}`, body })
     // bytes, not a string: the load generator must not be what limits the measurement
     prepared.push({ body: Buffer.from(body), headers: { ...headers, 'x-api-key': creds.api_key, 'content-type': 'application/json' } })
