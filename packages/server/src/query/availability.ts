@@ -4,7 +4,7 @@ const MINUTE = 60_000
 
 /**
  * Share of the minutes in [from, to) that have ended by `now` and carry a heartbeat, counted from the server's
- * first heartbeat ever; `null` before there is one, or when no such minute has ended yet. The minute in
+ * first heartbeat still kept; `null` before there is one, or when no such minute has ended yet. The minute in
  * progress counts neither way: its heartbeat may not be due yet, and counting it as down made a server that
  * was up the whole time show, say, 66.7 % two minutes after its first heartbeat.
  */

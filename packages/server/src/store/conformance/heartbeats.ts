@@ -50,25 +50,35 @@ export function heartbeatTests(h: Harness) {
       )
     })
 
-    it('purges heartbeats a whole hour at a time, minutes and count together, once all of the hour is past the cutoff; every window stays exact', async () => {
+    it('purges heartbeats a whole hour at a time, each hour with its minutes, and every window stays exact at every step', async () => {
       const { store, sql } = under
       await store.createServer(newServer('hb-old'), credentials('hb-old'), T0)
       // a heartbeat every other minute for five hours, before the other tests' heartbeats (purge takes every server's)
       const OLD = T0 - 10 * DAY
       const sent = Array.from({ length: 150 }, (_, i) => OLD + 2 * i * MIN)
       for (let i = 0; i < sent.length; i += 50) await store.ingest('hb-old', `old-${i}`, [], sent.slice(i, i + 50).map(heartbeat), T0, T0 - DAY)
-      const cutoff = OLD + 2 * HOUR + 31 * MIN
-      let steps = 0
-      while ((await store.purge('heartbeats', cutoff, 20)).rows > 0) steps++
-      expect(steps).toBe(3) // the 60 minutes of the two hours before 2:00, 20 a step (their two hour counts in the first)
-      const kept = sent.filter((m) => m >= OLD + 2 * HOUR)
-      expect(await store.firstHeartbeat('hb-old')).toBe(OLD + 2 * HOUR)
-      const hours = await sql("SELECT hour, minutes FROM heartbeat_hours WHERE server_id = 'hb-old' ORDER BY hour")
-      expect(hours.map((r) => [Number(r.hour) - OLD, Number(r.minutes)])).toEqual([2, 3, 4].map((h) => [h * HOUR, 30]))
-      // windows from before the cutoff too: what is kept is counted exactly
-      for (const [from, to] of [[OLD, OLD + 5 * HOUR], [OLD + HOUR + 7 * MIN, OLD + 3 * HOUR + 7 * MIN], [OLD + 2 * HOUR + 40 * MIN, OLD + 5 * HOUR + 1]] as const) {
-        expect(await store.heartbeatMinutes('hb-old', from, to)).toBe(kept.filter((m) => m >= from && m < to).length)
+      const windows = [[OLD, OLD + 5 * HOUR], [OLD + 7 * MIN, OLD + HOUR + 7 * MIN], [OLD + HOUR + 7 * MIN, OLD + 3 * HOUR + 7 * MIN], [OLD + 2 * HOUR + 40 * MIN, OLD + 5 * HOUR + 1]] as const
+      const exact = async () => {
+        const minutes = (await sql(`SELECT minute FROM server_heartbeats WHERE server_id = 'hb-old' AND minute >= ${OLD}`)).map((r) => Number(r.minute))
+        const hours = await sql("SELECT hour, minutes FROM heartbeat_hours WHERE server_id = 'hb-old' ORDER BY hour")
+        const held = [...new Set(minutes.map((m) => Math.floor(m / HOUR) * HOUR))].sort((x, y) => x - y)
+        expect(hours.map((r) => [Number(r.hour), Number(r.minutes)])).toEqual(held.map((h) => [h, minutes.filter((m) => m >= h && m < h + HOUR).length]))
+        for (const [from, to] of windows) expect(await store.heartbeatMinutes('hb-old', from, to)).toBe(minutes.filter((m) => m >= from && m < to).length)
+        return minutes.length
       }
+      // and a minute without its hour row, as a replica on older code wrote them: it goes once no hour row is left
+      const orphan = OLD - 3 * HOUR
+      expect(await sql(`INSERT INTO server_heartbeats (server_id, minute) VALUES ('hb-old', ${orphan}) RETURNING minute`)).toHaveLength(1)
+      const cutoff = OLD + 2 * HOUR + 31 * MIN
+      // 20 rows a step: one hour (up to 60 minutes) at a time, the two hours before 2:00 in two steps, then the orphan
+      const steps = []
+      for (let step = await store.purge('heartbeats', cutoff, 20); step.rows > 0; step = await store.purge('heartbeats', cutoff, 20)) {
+        steps.push(step)
+        await exact()
+      }
+      expect(steps).toEqual([{ rows: 30, deleted: 30 }, { rows: 30, deleted: 30 }, { rows: 1, deleted: 1 }])
+      expect(await exact()).toBe(90)
+      expect(await store.firstHeartbeat('hb-old')).toBe(OLD + 2 * HOUR)
     })
 
     it("deletes a server's hour counts with it", async () => {

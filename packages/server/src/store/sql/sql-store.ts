@@ -71,6 +71,20 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     return { duplicate: false, processed: points.length }
   }
 
+  /**
+   * Heartbeat retention, a whole hour at a time: the oldest hour rows before `cutoff` (about `limit` minutes'
+   * worth), then exactly those hours' minutes, in one transaction, so an hour row never outlives or loses its
+   * minutes and any window's count stays exact while a purge runs. Minutes without an hour row (written by a
+   * replica on older code) go once no hour row is left before the cutoff.
+   */
+  function* purgeHeartbeats(cutoff: number, limit: number): Program<{ rows: number; deleted: number }> {
+    const hours = yield* all<{ serverId: string; hour: number }>(S.purgeHeartbeatHours, [cutoff, Math.max(1, Math.floor(limit / 60))])
+    let deleted = 0
+    for (const { serverId, hour } of hours) deleted += yield* exec(S.purgeHeartbeatHour, [serverId, Number(hour), Number(hour) + HOUR])
+    if (hours.length === 0) deleted = yield* exec(S.purge('heartbeats'), [cutoff, limit])
+    return { rows: Math.max(hours.length, deleted), deleted }
+  }
+
   let closed = false
   return {
     ...alertMethods(driver, fragments),
@@ -194,17 +208,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
         )
         return { rows: Math.max(n, charts), deleted: n }
       }
-      if (target === 'heartbeats') {
-        // a whole hour at a time, minutes and count together: each hour kept keeps all its minutes, so its count
-        // stays theirs and any window's count is exact
-        const hour = [hourOf(before), limit]
-        const [n, hours] = await driver.transaction(
-          (function* () {
-            return [yield* exec(S.purge(target), hour), yield* exec(S.purgeHeartbeatHours, hour)] as const
-          })(),
-        )
-        return { rows: Math.max(n, hours), deleted: n }
-      }
+      if (target === 'heartbeats') return driver.transaction(purgeHeartbeats(hourOf(before), limit))
       if (!RETENTION[target].counted) {
         const n = await changes(S.purge(target), params)
         return { rows: n, deleted: n }

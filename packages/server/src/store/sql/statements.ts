@@ -133,13 +133,15 @@ export function statements(f: SqlFragments) {
     countHeartbeatHour: `INSERT INTO heartbeat_hours (server_id, hour, minutes)
       SELECT server_id, minute - minute % 3600000, count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?
       GROUP BY server_id, minute - minute % 3600000
-      ON CONFLICT (server_id, hour) DO UPDATE SET minutes = excluded.minutes`,
+      ON CONFLICT (server_id, hour) DO UPDATE SET minutes = excluded.minutes WHERE heartbeat_hours.minutes <> excluded.minutes`,
     // the whole hours of a window from their counts, its partial first and last hour from their minutes
     heartbeatCount: `SELECT (SELECT coalesce(sum(minutes), 0) FROM heartbeat_hours WHERE server_id = ? AND hour >= ? AND hour < ?)
       + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?)
       + (SELECT count(*) FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?) AS n`,
-    // hours before the cutoff's hour, with their minutes (heartbeat retention goes by whole hours)
-    purgeHeartbeatHours: 'DELETE FROM heartbeat_hours WHERE (server_id, hour) IN (SELECT server_id, hour FROM heartbeat_hours WHERE hour < ? LIMIT ?)',
+    // heartbeat retention, a whole hour at a time: the oldest hours before the cutoff's hour, then their minutes
+    purgeHeartbeatHours: `DELETE FROM heartbeat_hours WHERE (server_id, hour) IN
+      (SELECT server_id, hour FROM heartbeat_hours WHERE hour < ? ORDER BY hour LIMIT ?) RETURNING server_id AS "serverId", hour`,
+    purgeHeartbeatHour: 'DELETE FROM server_heartbeats WHERE server_id = ? AND minute >= ? AND minute < ?',
     firstHeartbeat: 'SELECT min(minute) AS m FROM server_heartbeats WHERE server_id = ?',
     listEvents: `SELECT type, timestamp, details FROM server_events WHERE server_id = ? AND timestamp >= ? AND timestamp < ?
       ORDER BY timestamp DESC, id DESC LIMIT ?`,
