@@ -192,7 +192,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   await migratePostgres(pool, Number.POSITIVE_INFINITY, clock())
   await maintainPartitions(pool, clock())
 
-  const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError, { prepare: options.preparedStatements ?? true }) : undefined
+  const reads = pipelined > 0 ? pipelinedReads({ connectionString: options.connectionString, types }, pipelined, idleError, { prepare: options.preparedStatements }) : undefined
   const driver: SqlDriver = {
     run: (program) => driveAsync(program, (op) => execute(reads && isSelect(op) ? reads : pool, op)),
     transaction: (program) => inTransaction(pool, (client) => driveAsync(program, (op) => execute(client, op))),

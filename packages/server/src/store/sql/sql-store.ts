@@ -1,7 +1,7 @@
 // The Store methods both dialects run alike, written once as programs over the shared statements. A dialect
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
-import { type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
+import { bucketStart, type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
@@ -17,14 +17,12 @@ export type SqlStoreMethods = Omit<Store, 'kind' | 'maintain' | 'backup'>
 
 const isTier = (target: RetentionTarget): target is Tier => (TIERS as readonly string[]).includes(target)
 
-const minuteOf = (timestamp: number) => Math.floor(timestamp / TIER_MS['1m']) * TIER_MS['1m']
 const HOUR = TIER_MS['1h']
-const hourOf = (timestamp: number) => Math.floor(timestamp / HOUR) * HOUR
 
 /** [from, to) as its whole hours and the partial hours before and after them (each range empty when none). */
 function hourSplit(from: number, to: number) {
   const first = Math.ceil(from / HOUR) * HOUR
-  const last = hourOf(to)
+  const last = bucketStart(to, HOUR)
   if (last <= first) return { hours: [to, to], edges: [[from, to], [to, to]] } as const
   return { hours: [first, last], edges: [[from, first], [last, to]] } as const
 }
@@ -62,11 +60,11 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
       events = [...events, ...derived.events]
     }
     yield* metrics.storePoints(serverId, server.created_at, points)
-    const heartbeats = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => minuteOf(e.timestamp)))
+    const heartbeats = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => bucketStart(e.timestamp, TIER_MS['1m'])))
     const others = events.filter((e) => e.type !== 'heartbeat')
     yield* insert(TABLES.events, others.map((e) => [serverId, e.type, e.timestamp, JSON.stringify(e.details)]))
     yield* insert(TABLES.heartbeats, [...heartbeats].map((minute) => [serverId, minute]))
-    for (const hour of new Set([...heartbeats].map(hourOf))) yield* exec(S.countHeartbeatHour, [serverId, hour, hour + HOUR])
+    for (const hour of new Set([...heartbeats].map((minute) => bucketStart(minute, HOUR)))) yield* exec(S.countHeartbeatHour, [serverId, hour, hour + HOUR])
     yield* exec(S.purgeBatches, [dedupeSince])
     return { duplicate: false, processed: points.length }
   }
@@ -208,7 +206,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
         )
         return { rows: Math.max(n, charts), deleted: n }
       }
-      if (target === 'heartbeats') return driver.transaction(purgeHeartbeats(hourOf(before), limit))
+      if (target === 'heartbeats') return driver.transaction(purgeHeartbeats(bucketStart(before, HOUR), limit))
       if (!RETENTION[target].counted) {
         const n = await changes(S.purge(target), params)
         return { rows: n, deleted: n }
