@@ -39,5 +39,8 @@ describe('parseRetention', () => {
     expect(() => parseRetention('6h=30d')).toThrow('the 6h tier must be kept at least 60d')
     expect(() => parseRetention('minute=1h')).toThrow('the 1m tier must be kept at least 2h')
     expect(() => parseRetention('raw=1h')).toThrow('at least 2h')
+    expect(() => parseRetention('heartbeats=6d')).toThrow('heartbeats must be kept at least as long as raw points (7d)')
+    expect(() => parseRetention('raw=30d,heartbeats=29d')).toThrow('(30d)')
+    expect(parseRetention('raw=3d,heartbeats=3d')).toMatchObject({ rawMs: 3 * DAY, heartbeatsMs: 3 * DAY })
   })
 })

@@ -41,6 +41,10 @@ export function parseRetention(text: string): RetentionConfig {
     out[key] = Number(match[1]) * (UNITS[match[2] as string] as number)
   }
   if (out.rawMs < 2 * 3_600_000) throw new Error('retention: raw points must be kept at least 2h')
+  // a heartbeat is accepted as late as a point; kept shorter, a late one could land in an hour being purged
+  if (out.heartbeatsMs < out.rawMs) {
+    throw new Error(`retention: heartbeats must be kept at least as long as raw points (${describeMs(out.rawMs)}), which is how late ingest accepts them`)
+  }
   for (const tier of TIERS) {
     const kept = tierRetentionMs(out, tier)
     const least = minimumTierRetentionMs(tier)
