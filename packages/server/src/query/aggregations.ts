@@ -35,6 +35,15 @@ export interface AggregateRow extends RowValues {
   series: SeriesInfo
 }
 
+/**
+ * A row a report merges: one as read (its sketch as stored bytes), or an {@link Accumulator} of several rows of one
+ * series (its sketch decoded), which merges on as one row.
+ */
+export interface ReportRow extends Omit<RowValues, 'sketch'> {
+  series: SeriesInfo
+  sketch: SketchSource
+}
+
 /** A row as the store keeps it: its values and its series id. */
 export interface StoredRow extends RowValues {
   seriesId: number
@@ -111,8 +120,19 @@ function startAccumulator(values: Omit<RowValues, 'sketch'>, sketch: SketchSourc
 }
 
 /** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */
-export function accumulate(acc: Accumulator | undefined, row: AggregateRow, bucket = row.bucket): Accumulator {
+export function accumulate(acc: Accumulator | undefined, row: ReportRow, bucket = row.bucket): Accumulator {
   return acc ? addValues(acc, row, row.sketch) : startAccumulator(row, row.sketch, bucket, row.series)
+}
+
+/**
+ * Rows merged per series, in the order each series first appears (bucket 0). A report merges a period's rows into
+ * several totals (per metric name, per tool, per client): merged per series first, each stored sketch is decoded
+ * once, not once per total, and a 90d report's 90 daily rows of a series become one.
+ */
+export function perSeries(rows: readonly ReportRow[]): Accumulator[] {
+  const merged = new Map<SeriesInfo, Accumulator>()
+  for (const row of rows) merged.set(row.series, accumulate(merged.get(row.series), row, 0))
+  return [...merged.values()]
 }
 
 /** A merged row as stored: the sketch encoded. */

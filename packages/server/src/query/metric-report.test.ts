@@ -1,6 +1,6 @@
 import { MCP_METRICS, Sketch } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
-import type { AggregateRow, SeriesInfo } from './aggregations'
+import { type AggregateRow, perSeries, type SeriesInfo } from './aggregations'
 import { breakdown, callReport, metricEntries, metricSeries, type ReportRows } from './metric-report'
 
 const MIN = 60_000
@@ -81,3 +81,49 @@ describe('call tables from the merged timer entry', () => {
     ])
   })
 })
+
+describe('period rows merged per series first (perSeries)', () => {
+  it('answer every total, breakdown and percentile the rows answer, and change no stored row', () => {
+    const clients = ['claude-ai', 'cursor']
+    const rows: AggregateRow[] = []
+    // two tools, two clients, ok and error, over 90 daily rows, interleaved by day as a cover reads them
+    for (let day = 0; day < 90; day++) {
+      for (const tool of ['search', 'fetch']) {
+        for (const client of clients) {
+          for (const outcome of ['ok', 'error']) {
+            const tags = { client, outcome, tool }
+            const key = JSON.stringify(tags)
+            const timer = (known.get(`t${key}`) ?? known.set(`t${key}`, series(MCP_METRICS.tool.duration, 'timer', tags)).get(`t${key}`)) as SeriesInfo
+            const calls = (known.get(`c${key}`) ?? known.set(`c${key}`, series(MCP_METRICS.tool.calls, 'counter', tags)).get(`c${key}`)) as SeriesInfo
+            const base = 10 + ((day * 7 + tool.length * 3 + client.length) % 400)
+            rows.push(row(timer, day * 86_400_000, [base, base * 2, base * 5]), { ...row(calls, day * 86_400_000, [3]), sum: 3 + (day % 4) })
+          }
+        }
+      }
+    }
+    const before = rows.map((r) => (r.sketch ? Buffer.from(r.sketch) : null))
+    const merged = perSeries(rows)
+    expect(merged).toHaveLength(16)
+    // each series once, in the order it first appears
+    expect(merged.map((m) => m.series)).toEqual([...new Set(rows.map((r) => r.series))])
+
+    const report = (period: ReportRows['period']) => {
+      const r: ReportRows = { chart: [], period, previous: [] }
+      const entries = metricEntries(r, w)
+      return {
+        metrics: metricSeries(entries),
+        calls: callReport(r, w, entries).summary,
+        tools: breakdown(period, 'tool', 'tool'),
+        clients: breakdown(period, 'tool', 'client'),
+      }
+    }
+    // whole numbers: the sums are exact in either order, so the answers are equal, percentiles included
+    expect(report(merged)).toEqual(report(rows))
+    // per tool: 2 clients × 2 outcomes × (90 days × 3 + 133, the days' extra 0, 1, 2, 3 in turn)
+    expect(report(merged).tools.map((t) => t.calls)).toEqual([4 * 403, 4 * 403])
+    expect(rows.map((r) => (r.sketch ? Buffer.from(r.sketch) : null))).toEqual(before)
+  })
+})
+
+const known = new Map<string, SeriesInfo>()
+

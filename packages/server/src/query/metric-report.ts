@@ -12,7 +12,7 @@ import {
   type McpKind,
   type MetricSeries,
 } from '@mcpdir/metrics/protocol'
-import { type Accumulator, type AggregateRow, accumulate, bucketValues, type SeriesInfo } from './aggregations'
+import { type Accumulator, type ReportRow, accumulate, bucketValues, type SeriesInfo } from './aggregations'
 
 /** The part of a period window (server-report.ts) the metric sections need. */
 export interface ReportWindow {
@@ -25,11 +25,11 @@ export interface ReportWindow {
 /** The rows a report's metric sections are made from. */
 export interface ReportRows {
   /** The period's tier over the period: one or two rows a chart bucket and chart group (`Store.chartRows`). */
-  chart: readonly AggregateRow[]
+  chart: readonly ReportRow[]
   /** Rows holding the whole period exactly once (coarser where they fit), per series. */
-  period: readonly AggregateRow[]
+  period: readonly ReportRow[]
   /** Rows holding the period before exactly once, per chart group (`Store.coverRows`, `'chart'`). */
-  previous: readonly AggregateRow[]
+  previous: readonly ReportRow[]
 }
 
 /** A map's values mapped in time order (by key), without an entry pair per bucket. */
@@ -38,7 +38,7 @@ const byTime = <T, R>(map: Map<number, T>, each: (t: number, value: T) => R): R[
 
 interface SeriesEntry {
   name: string
-  type: AggregateRow['series']['type']
+  type: ReportRow['series']['type']
   buckets: Map<number, Accumulator>
   summary?: Accumulator
   previous?: Accumulator
@@ -54,7 +54,7 @@ export function metricEntries(rows: ReportRows, w: ReportWindow): MetricEntries 
   const entries = new Map<string, SeriesEntry>()
   // rows of one series share its SeriesInfo: the entry is looked up by name once per series, not once per row
   const bySeries = new Map<SeriesInfo, SeriesEntry>()
-  const entryOf = (row: AggregateRow) => {
+  const entryOf = (row: ReportRow) => {
     let entry = bySeries.get(row.series)
     if (entry) return entry
     const key = entryKey(row.series.name, row.series.type)
@@ -109,7 +109,7 @@ const clientErrors = (n: number) => (n > 0 ? { client_errors: n } : {})
  * What a row is to the call tables of `kind`: its calls (the counter `mcp.<kind>.calls`), its durations (the
  * timer `mcp.<kind>.duration`), or neither. A name sent with another type is neither, so it never corrupts them.
  */
-function callRole(row: AggregateRow, kind: McpKind): 'calls' | 'duration' | undefined {
+function callRole(row: ReportRow, kind: McpKind): 'calls' | 'duration' | undefined {
   const { name, type } = row.series
   const names = MCP_METRICS[kind]
   if (name === names.calls) return type === 'counter' ? 'calls' : undefined
@@ -118,7 +118,7 @@ function callRole(row: AggregateRow, kind: McpKind): 'calls' | 'duration' | unde
 }
 
 /** Adds one row of `role` to a tally. */
-function tally(t: CallTally, row: AggregateRow, role: 'calls' | 'duration', bucket: number): void {
+function tally(t: CallTally, row: ReportRow, role: 'calls' | 'duration', bucket: number): void {
   if (role === 'calls') {
     const outcome = row.series.tags[MCP_TAG.outcome]
     t.calls += row.sum
@@ -130,7 +130,7 @@ function tally(t: CallTally, row: AggregateRow, role: 'calls' | 'duration', buck
 }
 
 /** Calls, errors and latency per value of `tag` on `mcp.<kind>.calls` / `mcp.<kind>.duration`. */
-export function breakdown(rows: readonly AggregateRow[], kind: McpKind, tag: string): Breakdown[] {
+export function breakdown(rows: readonly ReportRow[], kind: McpKind, tag: string): Breakdown[] {
   const calls = new Map<string, CallTally>()
   for (const row of rows) {
     const role = callRole(row, kind)
@@ -162,7 +162,7 @@ function callSummary(t: CallTally | undefined): CallSummary {
  */
 export function callReport(rows: ReportRows, w: ReportWindow, entries?: MetricEntries) {
   const durations = entries && (entries.get(entryKey(MCP_METRICS.tool.duration, 'timer')) ?? null)
-  const counts = (row: AggregateRow) => {
+  const counts = (row: ReportRow) => {
     const role = callRole(row, 'tool')
     return role === 'calls' || (role === 'duration' && durations === undefined) ? role : undefined
   }
@@ -182,7 +182,7 @@ export function callReport(rows: ReportRows, w: ReportWindow, entries?: MetricEn
       b.duration = duration
     }
   }
-  const total = (list: readonly AggregateRow[], duration: Accumulator | undefined) => {
+  const total = (list: readonly ReportRow[], duration: Accumulator | undefined) => {
     let sum: CallTally | undefined
     for (const row of list) {
       const role = counts(row)

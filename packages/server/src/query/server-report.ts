@@ -3,6 +3,7 @@ import { MCP_METRICS, MCP_TAG, PERIOD_SPECS, type Period } from '@mcpdir/metrics
 import { breakdown, callReport, metricEntries, metricSeries } from './metric-report'
 import { coverRange } from './tier-cover'
 import { availabilities } from './availability'
+import { perSeries } from './aggregations'
 import { usageSection } from './usage-report'
 import type { ServerRecord, Store } from '../store/store'
 
@@ -41,17 +42,19 @@ export async function serverReport(store: Store, server: ServerRecord, period: P
       [w.previousFrom, w.from],
     ], now),
   ])
-  const rows = { chart, period: current, previous }
+  // every total of the period merges these rows: merged per series first, each stored sketch is decoded once
+  const totals = perSeries(current)
+  const rows = { chart, period: totals, previous }
   const entries = metricEntries(rows, w)
   return {
     window: w,
     metrics: metricSeries(entries),
     calls: callReport(rows, w, entries),
     breakdowns: {
-      tools: breakdown(current, 'tool', MCP_METRICS.tool.tag),
-      resources: breakdown(current, 'resource', MCP_METRICS.resource.tag),
-      prompts: breakdown(current, 'prompt', MCP_METRICS.prompt.tag),
-      clients: breakdown(current, 'tool', MCP_TAG.client),
+      tools: breakdown(totals, 'tool', MCP_METRICS.tool.tag),
+      resources: breakdown(totals, 'resource', MCP_METRICS.resource.tag),
+      prompts: breakdown(totals, 'prompt', MCP_METRICS.prompt.tag),
+      clients: breakdown(totals, 'tool', MCP_TAG.client),
     },
     usage,
     events,
