@@ -28,7 +28,7 @@ const REQUESTS = 40
 
 const sketches = [0, 1, 2, 3].map((k) => Sketch.of(Array.from({ length: 60 }, (_, i) => 5 + ((i * 37 + k * 11) % 400))).toBytes())
 /** How far back each tier is filled: as long as the default retention keeps it. */
-const TIER_DAYS = { '1m': 2, '5m': 2, '15m': 2, '1h': 14, '6h': 60, '1d': 180 }
+const TIER_DAYS = { '1m': 2, '5m': 2, '15m': 2, '1h': 14, '6h': 60, '1d': 180, '1w': 180 }
 /** Heartbeat minutes too (a server up the whole time): availability counts them, 259 200 a server. */
 const HEARTBEAT_DAYS = 180
 

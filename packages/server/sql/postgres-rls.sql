@@ -37,7 +37,7 @@ BEGIN
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read(server_id))', t);
   END LOOP;
   -- the tiers name their series, whose server decides
-  FOREACH t IN ARRAY ARRAY['rollup_1m', 'rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_6h', 'rollup_1d'] LOOP
+  FOREACH t IN ARRAY ARRAY['rollup_1m', 'rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_6h', 'rollup_1d', 'rollup_1w'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('DROP POLICY IF EXISTS mcpdir_read ON %I', t);
     EXECUTE format('CREATE POLICY mcpdir_read ON %I FOR SELECT USING (mcpdir_can_read((SELECT s.server_id FROM series s WHERE s.id = series_id)))', t);

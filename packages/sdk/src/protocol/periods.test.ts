@@ -15,7 +15,7 @@ describe('periods', () => {
   })
 
   it('name tiers by their width, finest first, each a whole multiple of the one before', () => {
-    expect(TIERS).toEqual(['1m', '5m', '15m', '1h', '6h', '1d'])
+    expect(TIERS).toEqual(['1m', '5m', '15m', '1h', '6h', '1d', '1w'])
     for (let i = 1; i < TIERS.length; i++) {
       expect(TIER_MS[TIERS[i] as Tier] % TIER_MS[TIERS[i - 1] as Tier], TIERS[i]).toBe(0)
     }
@@ -29,6 +29,8 @@ describe('periods', () => {
 
   it('align buckets to UTC', () => {
     expect(bucketStart(Date.parse('2025-06-02T14:37:12Z'), 15 * 60_000)).toBe(Date.parse('2025-06-02T14:30:00Z'))
+    // weeks from the epoch, a Thursday: that Monday's week began the Thursday before, at midnight UTC
+    expect(bucketStart(Date.parse('2025-06-02T14:37:12Z'), TIER_MS['1w'])).toBe(Date.parse('2025-05-29T00:00:00Z'))
     expect(isPeriod('7d')).toBe(true)
     expect(isPeriod('2d')).toBe(false)
   })

@@ -17,7 +17,7 @@ export interface RetentionConfig {
   hourMs: number
   /** The `6h` tier (30d). */
   sixHourMs: number
-  /** The `1d` tier (90d). */
+  /** The `1d` tier (90d), and the `1w` tier with it. */
   dayMs: number | null
   eventsMs: number
   usageMs: number
@@ -52,6 +52,8 @@ export const TIER_RETENTION = {
   '1h': 'hourMs',
   '6h': 'sixHourMs',
   '1d': 'dayMs',
+  // kept as long as the days it is rolled up from: a long range's cover reads a week wherever 1d holds its days
+  '1w': 'dayMs',
 } as const satisfies Record<Tier, keyof RetentionConfig>
 
 /** How long a tier is kept (`null`: for ever). */

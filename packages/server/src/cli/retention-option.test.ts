@@ -33,6 +33,9 @@ describe('parseRetention', () => {
 
   it('names what is wrong', () => {
     expect(() => parseRetention('rawx=1d')).toThrow('expected one of raw')
+    // the week tier is kept as long as the day tier, not apart
+    expect(() => parseRetention('1w=400d')).toThrow('expected one of raw')
+    expect(parseRetention('1d=400d')).toMatchObject({ dayMs: 400 * DAY })
     expect(() => parseRetention('raw=7 days')).toThrow('30m, 12h or 7d')
     expect(() => parseRetention('raw=forever')).toThrow('only the 1d tier')
     expect(() => parseRetention('hour=7d')).toThrow('the 1h tier must be kept at least 14d')

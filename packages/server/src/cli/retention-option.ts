@@ -2,10 +2,14 @@ import { PERIOD_SPECS, PERIODS, type Tier, TIERS } from '@mcpdir/metrics/protoco
 import { DEFAULT_RETENTION, type RetentionConfig, TIER_RETENTION, tierRetentionMs } from '../app/config'
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
-/** Each key `--retention` takes; the tiers answer to their width and to the names of release 0. */
+/**
+ * Each key `--retention` takes; the tiers answer to their width and to the names of release 0. `1w` has no key of
+ * its own: it is kept as long as `1d` (config.ts).
+ */
+const { '1w': _week, ...ownTiers } = TIER_RETENTION
 const KEYS: Record<string, keyof RetentionConfig> = {
   raw: 'rawMs',
-  ...TIER_RETENTION,
+  ...ownTiers,
   minute: 'minuteMs',
   hour: 'hourMs',
   day: 'dayMs',

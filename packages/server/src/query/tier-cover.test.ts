@@ -32,6 +32,16 @@ describe('coverRange', () => {
     expect(spans.reduce((n, s) => n + (s.to - s.from) / TIER_MS[s.tier], 0)).toBe(1 + 3 + 6 + 5)
   })
 
+  it('reads a 90-day range on day bounds as its whole weeks and the days at its edges', () => {
+    // 2025-12-10 (a Wednesday) to 2026-03-10 (a Tuesday); weeks run Thursday to Thursday
+    const spans = coverRange('1d', T0 - 90 * D, T0)
+    expect(spans.map((s) => [s.tier, new Date(s.from).toISOString().slice(0, 10), (s.to - s.from) / TIER_MS[s.tier]])).toEqual([
+      ['1d', '2025-12-10', 1],
+      ['1w', '2025-12-11', 12],
+      ['1d', '2026-03-05', 5],
+    ])
+  })
+
   it('never reads finer than it is asked to, and refuses ranges off its bounds', () => {
     expect(coverRange('1h', T0, T0 + H)).toEqual([{ tier: '1h', from: T0, to: T0 + H }])
     expect(coverRange('15m', T0, T0)).toEqual([])
@@ -42,7 +52,7 @@ describe('coverRange', () => {
     fc.assert(
       fc.property(fc.constantFrom(...TIERS), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 3000 }), (finest, a, n) => {
         const width = TIER_MS[finest]
-        const from = T0 + a * width
+        const from = Math.floor(T0 / width) * width + a * width
         const to = from + n * width
         const spans = coverRange(finest, from, to)
         let at = from

@@ -9,9 +9,11 @@ const MIN = 60_000
 
 /**
  * The bucket widths usage is kept at, named as the metric tiers of the same width (and purged at their ages);
- * a period's buckets read the widest that divides them.
+ * a period's buckets read the widest that divides them. Every tier a period reads has one (`1w` is no period's).
  */
-export const USAGE_WIDTHS = { '1m': MIN, '5m': 5 * MIN, '15m': 15 * MIN, '1h': 60 * MIN, '6h': 360 * MIN, '1d': 1440 * MIN } as const satisfies Record<Tier, number>
+export const USAGE_WIDTHS = { '1m': MIN, '5m': 5 * MIN, '15m': 15 * MIN, '1h': 60 * MIN, '6h': 360 * MIN, '1d': 1440 * MIN } as const satisfies Partial<
+  Record<Tier, number>
+>
 
 /** The widest kept width dividing `bucketMs` (10-minute buckets read the 5-minute rows). */
 export function usageWidthFor(bucketMs: number): number {

@@ -28,7 +28,12 @@ const SERIES: readonly { name: string; type: 'counter' | 'gauge' | 'timer'; tags
   { name: 'memory', type: 'gauge', tags: {} },
 ]
 
-const SPAN = 3 * DAY
+/**
+ * Nearly the oldest age ingest accepts (7 days less an hour): T0 is a Tuesday noon, so the span reaches back into
+ * the week before the current one (weeks run Thursday to Thursday), which the 30d and 90d reports read from the
+ * `1w` tier.
+ */
+const SPAN = 6 * DAY + 20 * 60 * MIN
 /** Quarters: sums come out exact whatever the order of addition. */
 const value = fc.integer({ min: 0, max: 400_000 }).map((v) => v / 4)
 const observation = fc.record({

@@ -1,6 +1,6 @@
 // The store directly: rows read back (raw points, every tier, the metric-name filter), ingest's merge into
 // 1-minute rows, tier rebuilds and their chart rows, series across a server's deletion, and dirty minutes.
-import { type MetricPoint, Sketch, TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
+import { bucketStart, type MetricPoint, Sketch, TIER_MS, TIERS, type Tier } from '@mcpdir/metrics/protocol'
 import { describe, expect, it } from 'vitest'
 import type { AggregateRow } from '../../query/aggregations'
 import { expectChartOf, mergedBy } from './chart-reference'
@@ -51,11 +51,12 @@ export function storeRowsTests(h: Harness) {
       for (const tier of TIERS) {
         const id = `rows-${tier}`
         const ms = TIER_MS[tier]
+        const start = bucketStart(DAY0, ms)
         await store.createServer(newServer(id), credentials(id), T0)
-        await store.ingest(id, `${id}-1`, metrics.flatMap((name) => [point(1, DAY0, name), point(1, DAY0 + ms, name)]), [], T0, T0 - DAY)
-        if (tier !== '1m') expect(await store.rebuildTier(id, tier, DAY0, DAY0 + 2 * ms, 'raw')).toBe(8)
-        const read = (only?: string[]) => store.tierRows(id, tier, DAY0, DAY0 + 2 * ms, only)
-        expect(names(await read()), tier).toEqual(names(await store.rawRows(id, DAY0, DAY0 + 2 * ms)))
+        await store.ingest(id, `${id}-1`, metrics.flatMap((name) => [point(1, start, name), point(1, start + ms, name)]), [], T0, T0 - DAY)
+        if (tier !== '1m') expect(await store.rebuildTier(id, tier, start, start + 2 * ms, 'raw')).toBe(8)
+        const read = (only?: string[]) => store.tierRows(id, tier, start, start + 2 * ms, only)
+        expect(names(await read()), tier).toEqual(names(await store.rawRows(id, start, start + 2 * ms)))
         expect(names(await read(['a', 'we"ird\\name'])), tier).toEqual(['a', 'a', 'we"ird\\name', 'we"ird\\name'])
         expect(await read(['nothing']), tier).toEqual([])
         expect(await read([]), tier).toEqual([])
@@ -67,15 +68,16 @@ export function storeRowsTests(h: Harness) {
       for (const tier of TIERS) {
         const id = `bounds-${tier}`
         const ms = TIER_MS[tier]
+        const start = bucketStart(DAY0, ms)
         await store.createServer(newServer(id), credentials(id), T0)
-        await store.ingest(id, `${id}-1`, [point(1, DAY0), point(2, DAY0 + ms + 5), point(3, DAY0 + 2 * ms + ms - 1)], [], T0, T0 - DAY)
-        await store.rebuildTier(id, tier, DAY0, DAY0 + 3 * ms, 'raw')
+        await store.ingest(id, `${id}-1`, [point(1, start), point(2, start + ms + 5), point(3, start + 2 * ms + ms - 1)], [], T0, T0 - DAY)
+        await store.rebuildTier(id, tier, start, start + 3 * ms, 'raw')
         const sums = async (from: number, to: number) => (await store.tierRows(id, tier, from, to)).map((r) => r.sum).sort()
-        expect(await sums(DAY0, DAY0 + 2 * ms), tier).toEqual([1, 2])
-        expect(await sums(DAY0 + 1, DAY0 + 2 * ms + 1), tier).toEqual([2, 3])
-        expect(await sums(DAY0 - 1, DAY0 + 1), tier).toEqual([1])
-        expect(await sums(DAY0 + 1, DAY0 + ms), tier).toEqual([])
-        expect((await store.tierRows(id, tier, DAY0, DAY0 + 3 * ms)).map((r) => r.bucket).sort(), tier).toEqual([DAY0, DAY0 + ms, DAY0 + 2 * ms])
+        expect(await sums(start, start + 2 * ms), tier).toEqual([1, 2])
+        expect(await sums(start + 1, start + 2 * ms + 1), tier).toEqual([2, 3])
+        expect(await sums(start - 1, start + 1), tier).toEqual([1])
+        expect(await sums(start + 1, start + ms), tier).toEqual([])
+        expect((await store.tierRows(id, tier, start, start + 3 * ms)).map((r) => r.bucket).sort(), tier).toEqual([start, start + ms, start + 2 * ms])
       }
     })
 
@@ -153,9 +155,12 @@ export function storeRowsTests(h: Harness) {
       }
       await store.ingest(id, 'charts-1', points, [], T0, T0 - DAY)
       for (const tier of TIERS) {
-        await store.rebuildTier(id, tier, DAY0, DAY0 + DAY, 'raw')
-        const tierRows = await store.tierRows(id, tier, DAY0, DAY0 + DAY)
-        const chart = await store.chartRows(id, tier, DAY0, DAY0 + DAY)
+        // the day's buckets, or the week holding it
+        const from = bucketStart(DAY0, TIER_MS[tier])
+        const to = Math.max(DAY0 + DAY, from + TIER_MS[tier])
+        await store.rebuildTier(id, tier, from, to, 'raw')
+        const tierRows = await store.tierRows(id, tier, from, to)
+        const chart = await store.chartRows(id, tier, from, to)
         expectChartOf(chart, tierRows, tier)
         expect(chart.length, tier).toBeLessThan(tierRows.length)
         // merged per name and type over each bucket (what the chart shows) and over the whole range
@@ -163,9 +168,9 @@ export function storeRowsTests(h: Harness) {
         const byName = (r: AggregateRow) => `${r.bucket}|${r.series.name}|${r.series.type}`
         expect(strip(mergedBy(chart, byName)), tier).toEqual(strip(mergedBy(tierRows, byName)))
         expect(strip(mergedBy(chart, (r) => r.series.name)), tier).toEqual(strip(mergedBy(tierRows, (r) => r.series.name)))
-        expect(new Set((await store.chartRows(id, tier, DAY0, DAY0 + DAY, ['g'])).map((r) => r.series.name)), tier).toEqual(new Set(['g']))
-        expect(await store.chartRows(id, tier, DAY0, DAY0 + DAY, []), tier).toEqual([])
-        expect((await store.chartRows(id, tier, DAY0 + TIER_MS[tier], DAY0 + 2 * TIER_MS[tier])).every((r) => r.bucket === DAY0 + TIER_MS[tier]), tier).toBe(true)
+        expect(new Set((await store.chartRows(id, tier, from, to, ['g'])).map((r) => r.series.name)), tier).toEqual(new Set(['g']))
+        expect(await store.chartRows(id, tier, from, to, []), tier).toEqual([])
+        expect((await store.chartRows(id, tier, from + TIER_MS[tier], from + 2 * TIER_MS[tier])).every((r) => r.bucket === from + TIER_MS[tier]), tier).toBe(true)
       }
       // several spans at once: what each span's own read answers, together
       const spans = [

@@ -7,6 +7,7 @@ import { all, exec, type Program } from '../sql/program'
 import { backfillChartBlocks } from '../sql/chart-blocks-migration'
 import { backfillHeartbeatHours } from '../sql/heartbeat-hours-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
+import { backfillWeekTier } from '../sql/week-tier-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
 
@@ -469,6 +470,25 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('server_heartbeats' AS regclass)")
       yield* backfillHeartbeatHours()
       if (rls?.on) yield* exec('ALTER TABLE heartbeat_hours ENABLE ROW LEVEL SECURITY')
+    },
+  },
+  {
+    version: 27,
+    name: 'a week tier for the totals of long periods',
+    sql: `
+      -- weeks from the epoch, rolled up from rollup_1d: a long period's totals read whole weeks here and days only
+      -- at its edges (query/tier-cover.ts); kept as long as rollup_1d
+      CREATE TABLE rollup_1w (LIKE rollup_1d INCLUDING ALL);
+      ALTER TABLE rollup_1w ADD FOREIGN KEY (series_id) REFERENCES series(id) ON DELETE CASCADE;
+    `,
+    // the days locked while their weeks are rolled up, so no rollup commits a day behind them; RLS on where
+    // rollup_1d has it (sql/postgres-rls.sql gives rollup_1w its policy when applied again). Replicas on the old
+    // code must be stopped before this runs (docs/postgres.md): left running, they roll up days without their weeks
+    *program() {
+      yield* exec('LOCK TABLE rollup_1d IN SHARE MODE')
+      const [rls] = yield* all<{ on: boolean }>("SELECT relrowsecurity AS on FROM pg_class WHERE oid = CAST('rollup_1d' AS regclass)")
+      yield* backfillWeekTier()
+      if (rls?.on) yield* exec('ALTER TABLE rollup_1w ENABLE ROW LEVEL SECURITY')
     },
   },
 ]

@@ -4,6 +4,7 @@ import type { Program } from '../sql/program'
 import { backfillChartBlocks } from '../sql/chart-blocks-migration'
 import { backfillHeartbeatHours } from '../sql/heartbeat-hours-migration'
 import { packRawPoints } from '../sql/raw-blocks-migration'
+import { backfillWeekTier } from '../sql/week-tier-migration'
 import { buildNewTiers, keyPointsBySeries, keyTiersBySeries } from '../sql/series-migration'
 import { backfillUsageAggregates } from '../sql/usage-sql'
 
@@ -483,5 +484,28 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX heartbeat_hours_hour ON heartbeat_hours(hour);
     `,
     program: backfillHeartbeatHours,
+  },
+  {
+    version: 27,
+    name: 'a week tier for the totals of long periods',
+    sql: `
+      -- weeks from the epoch, rolled up from rollup_1d: a long period's totals read whole weeks here and days only
+      -- at its edges (query/tier-cover.ts); kept as long as rollup_1d
+      CREATE TABLE rollup_1w (
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        bucket INTEGER NOT NULL,
+        count REAL NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_ts INTEGER NOT NULL,
+        sketch BLOB,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollup_1w_bucket ON rollup_1w(bucket);
+    `,
+    // the weeks of every day the 1d tier holds, and their chart blocks
+    program: backfillWeekTier,
   },
 ]
