@@ -28,7 +28,7 @@ export interface MetricsAggregateResponse {
   metrics_aggregated: number
   /** The raw retention applied, in whole days. */
   retention_days: number
-  /** What retention deleted, per kind: raw points for `raw`, rows for a tier `1m` … `1d`, `events`, `usage`, `heartbeats`. */
+  /** What retention deleted, per kind: raw points for `raw`, rows for a tier `1m` … `1w`, `events`, `usage`, `heartbeats`. */
   deleted: Partial<Record<string, number>>
 }
 

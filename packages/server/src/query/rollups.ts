@@ -1,6 +1,6 @@
 // Keeps the coarser tiers current. Ingest merges each batch into its 1-minute rows in the transaction that
 // stores it, and marks the minutes it touched dirty; this packs each dirty minute's chart rows from those rows,
-// then rolls the 5m, 15m, 1h, 6h and 1d buckets holding it up again (with their chart rows), finest first, each
+// then rolls the 5m, 15m, 1h, 6h, 1d and 1w buckets holding it up again (with their chart rows), finest first, each
 // from the next finer tier, replacing what was there. So late
 // points land in their own buckets, and rebuilding any bucket again is idempotent. Work is done in small
 // steps with the event loop free between them, so ingest never waits long.

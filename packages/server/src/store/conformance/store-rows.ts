@@ -170,7 +170,10 @@ export function storeRowsTests(h: Harness) {
         expect(strip(mergedBy(chart, (r) => r.series.name)), tier).toEqual(strip(mergedBy(tierRows, (r) => r.series.name)))
         expect(new Set((await store.chartRows(id, tier, from, to, ['g'])).map((r) => r.series.name)), tier).toEqual(new Set(['g']))
         expect(await store.chartRows(id, tier, from, to, []), tier).toEqual([])
-        expect((await store.chartRows(id, tier, from + TIER_MS[tier], from + 2 * TIER_MS[tier])).every((r) => r.bucket === from + TIER_MS[tier]), tier).toBe(true)
+        // the next bucket alone: rows where points fell in it (1h and 6h), and no other bucket's
+        const next = await store.chartRows(id, tier, from + TIER_MS[tier], from + 2 * TIER_MS[tier])
+        expect(next.length > 0, tier).toBe(points.some((p) => p.timestamp >= from + TIER_MS[tier] && p.timestamp < from + 2 * TIER_MS[tier]))
+        expect(next.every((r) => r.bucket === from + TIER_MS[tier]), tier).toBe(true)
       }
       // several spans at once: what each span's own read answers, together
       const spans = [
@@ -212,6 +215,31 @@ export function storeRowsTests(h: Harness) {
       expect(await store.chartRows(id, '1h', later, later + HOUR)).toHaveLength(1)
       await store.rebuildTier(id, '1h', later, later + HOUR, '15m')
       expect(await store.chartRows(id, '1h', later, later + HOUR)).toEqual([])
+    })
+
+    it('purges a week with its last day, chart rows and all, so a week is never gone while days of it are kept', async () => {
+      const { store } = under
+      const id = 'week-purge'
+      const week = bucketStart(DAY0, TIER_MS['1w'])
+      await store.createServer(newServer(id), credentials(id), T0)
+      await store.ingest(id, `${id}-1`, Array.from({ length: 7 }, (_, d) => point(d + 1, week + d * DAY + 5)), [], T0, T0 - DAY)
+      for (let d = 0; d < 7; d++) await store.rebuildTier(id, '1d', week + d * DAY, week + (d + 1) * DAY, 'raw')
+      await store.rebuildTier(id, '1w', week, week + TIER_MS['1w'], '1d')
+      const kept = async () => ({
+        days: (await store.tierRows(id, '1d', week, week + TIER_MS['1w'])).map((r) => r.sum),
+        weeks: (await store.tierRows(id, '1w', week, week + TIER_MS['1w'])).map((r) => r.sum),
+        weekCharts: (await store.chartRows(id, '1w', week, week + TIER_MS['1w'])).map((r) => r.sum),
+      })
+      expect(await kept()).toEqual({ days: [1, 2, 3, 4, 5, 6, 7], weeks: [28], weekCharts: [28] })
+      // every day but the last past the cutoff: the days go, the week stays
+      const purge = async (before: number) => {
+        for (const tier of ['1d', '1w'] as const) while ((await store.purge(tier, before, 2)).rows > 0);
+      }
+      await purge(week + 6 * DAY)
+      expect(await kept()).toEqual({ days: [7], weeks: [28], weekCharts: [28] })
+      // the last day's start past it too: both go
+      await purge(week + 6 * DAY + 1)
+      expect(await kept()).toEqual({ days: [], weeks: [], weekCharts: [] })
     })
 
     it('forgets a deleted server\'s series: created again with the same id, it starts empty', async () => {

@@ -1,5 +1,5 @@
 // The SQL of metrics, written once for both dialects like statements.ts: series, raw point blocks, the tier
-// tables `rollup_1m` … `rollup_1d` (keyed by series id, numbers only) and their chart blocks.
+// tables `rollup_1m` … `rollup_1w` (keyed by series id, numbers only) and their chart blocks.
 import { type Tier, TIERS } from '@mcpdir/metrics/protocol'
 import type { StoredRow } from '../../query/aggregations'
 import { type BulkTable, bulk, type SqlFragments, TIER_COLUMNS } from './statements'

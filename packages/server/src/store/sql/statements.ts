@@ -1,6 +1,6 @@
 // The SQL both stores run, written once with `?` placeholders (the PostgreSQL driver numbers them). Where the
 // dialects differ inside a statement, the difference is a fragment each dialect supplies (SqlFragments).
-import { type Tier, TIERS } from '@mcpdir/metrics/protocol'
+import { type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
 import type { RetentionTarget, ServerRecord } from '../store'
 
 /** The pieces of SQL that differ between SQLite and PostgreSQL, spliced into the shared statements. */
@@ -37,7 +37,7 @@ export const bulk = (name: string, columns: string, onConflict?: string): BulkTa
   ...(onConflict && { onConflict }),
 })
 
-/** The columns of every tier's table (`rollup_1m` … `rollup_1d`): numbers only, keyed by series and bucket. */
+/** The columns of every tier's table (`rollup_1m` … `rollup_1w`): numbers only, keyed by series and bucket. */
 export const TIER_COLUMNS = 'series_id bigint, bucket bigint, count float8, sum float8, min float8, max float8, last float8, last_ts bigint, sketch bytea'
 
 export const TABLES = {
@@ -60,6 +60,9 @@ export const RETENTION: Record<RetentionTarget, { table: string; column: string;
   // a block goes once its whole minute is older than the cutoff; retention reports the points it held
   raw: { table: 'metric_blocks', column: 'minute', key: 'id', spanMs: 60_000, counted: 'points' },
   ...(Object.fromEntries(TIERS.map((tier) => [tier, { table: `rollup_${tier}`, column: 'bucket', key: '(series_id, bucket)' }])) as Record<Tier, { table: string; column: string; key: string }>),
+  // a week goes with its last day (they share a retention, and a day goes once its start is past the cutoff), so a
+  // cover never finds a week gone while days of it are kept
+  '1w': { table: 'rollup_1w', column: 'bucket', key: '(series_id, bucket)', spanMs: TIER_MS['1w'] - TIER_MS['1d'] + 1 },
   events: { table: 'server_events', column: 'timestamp', key: 'id' },
   usage: { table: 'server_usage', column: 'timestamp', key: 'id' },
   heartbeats: { table: 'server_heartbeats', column: 'minute', key: '(server_id, minute)' },

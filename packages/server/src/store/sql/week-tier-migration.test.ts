@@ -1,5 +1,5 @@
 // The migration that adds the `1w` tier (version 27), in both dialects: a database at the schema before it, holding
-// `1d` rows as version 26 wrote them (several servers and series, days over more weeks than one read window, gaps,
+// `1d` rows as version 26 wrote them (several servers and series, days over many more weeks than one read window, gaps,
 // a day long ago), gets one `1w` row per series and week with days, each equal to those days merged, and their
 // chart rows (chart-reference.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -45,7 +45,7 @@ function migrationTest(name: string, dialect: Dialect) {
           await old.exec('INSERT INTO series (server_id, name, type, tags) VALUES (?, ?, ?, ?)', [id, s.name, s.type, JSON.stringify(s.tags)])
           ids.push(++seriesId)
         }
-        // 420 days (more weeks than the backfill reads at once), a 30-day gap, and one day long ago
+        // 420 days (many more weeks than the backfill reads at once), a 30-day gap, and one day long ago
         const days = [Math.floor((NOW - 480 * DAY) / DAY) * DAY, ...Array.from({ length: 420 }, (_, i) => Math.floor(NOW / DAY) * DAY - i * DAY)]
         for (const day of days) {
           if (day < NOW - 200 * DAY && day > NOW - 230 * DAY) continue
@@ -92,19 +92,21 @@ describe('the week tier rolled up from the days (version 27)', () => {
   migrationTest('SQLite', { ...sqliteDialect(join(dir, 'old.db'), BEFORE), async after() {} })
 
   if (requirePostgres()) {
-    const postgres = postgresDialect('week_migration', BEFORE, NOW)
-    afterAll(() => postgres.stop())
-    migrationTest('PostgreSQL', {
-      ...postgres,
-      async old() {
-        const old = await postgres.old()
-        await old.exec('ALTER TABLE rollup_1d ENABLE ROW LEVEL SECURITY')
-        return old
-      },
-      async after(store) {
-        // RLS on where rollup_1d had it
-        expect(await store.sql("SELECT relrowsecurity AS on FROM pg_class WHERE relname = 'rollup_1w'")).toEqual([{ on: true }])
-      },
-    })
+    // RLS on rollup_1w exactly where rollup_1d had it
+    for (const rls of [true, false]) {
+      const postgres = postgresDialect(`week_migration_${rls ? 'rls' : 'plain'}`, BEFORE, NOW)
+      afterAll(() => postgres.stop())
+      migrationTest(`PostgreSQL${rls ? ' with RLS' : ''}`, {
+        ...postgres,
+        async old() {
+          const old = await postgres.old()
+          if (rls) await old.exec('ALTER TABLE rollup_1d ENABLE ROW LEVEL SECURITY')
+          return old
+        },
+        async after(store) {
+          expect(await store.sql("SELECT relrowsecurity AS on FROM pg_class WHERE relname = 'rollup_1w'")).toEqual([{ on: rls }])
+        },
+      })
+    }
   }
 })

@@ -1,7 +1,7 @@
 // The JavaScript step of migration 27 (both dialects): the `1w` tier and its chart blocks, rolled up from the `1d`
 // rows already stored as a rollup rolls them (aggregations.ts `rollUp`, chart-block.ts `packCharts`). A server's
-// days are read a year of weeks at a time, so memory stays bounded however many series it has. One migration
-// version is one transaction: a crash leaves the database as it was.
+// days are read eight weeks at a time, so memory holds 56 daily rows a series, however long its history. One
+// migration version is one transaction: a crash leaves the database as it was.
 import type { SeriesInfo, StoredRow } from '../../query/aggregations'
 import { rollUp } from '../../query/aggregations'
 import { packCharts } from './chart-block'
@@ -13,8 +13,8 @@ const WEEKS_V27 = bulk('rollup_1w', 'series_id bigint, bucket bigint, count floa
 const CHARTS_V27 = bulk('chart_blocks', 'server_id text, tier text, bucket bigint, data bytea')
 /** A week from the epoch (a Thursday), as the protocol's `1w` tier is at version 27. */
 const WEEK = 604_800_000
-/** Weeks read at once: a year of daily rows. */
-const WINDOW = 52 * WEEK
+/** Weeks read at once (whole weeks, so none is split between two reads). */
+const WINDOW = 8 * WEEK
 
 type Row = [seriesId: number, bucket: number, count: number, sum: number, min: number, max: number, last: number, lastTs: number, sketch: Uint8Array | null, name: string, type: SeriesInfo['type'], tags: string]
 
