@@ -151,6 +151,19 @@ describe.runIf(run)('PostgreSQL scale-out', () => {
     expect(migrated.stderr).toContain('migrated')
     expect(migrated.status).toBe(0)
     expect(cli('migrate', '--from', dbPath, '--to', url).status).toBe(1) // not into a database that has servers
+    // and vacuumed and analyzed: the planner has statistics, index-only scans a visibility map
+    const stats = new pg.Client({ connectionString: url })
+    await stats.connect()
+    try {
+      const { rows } = await stats.query("SELECT relname, vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relname IN ('servers', 'heartbeat_hours', 'rollup_1d') ORDER BY relname")
+      expect(rows.map((r) => [r.relname, Number(r.vacuum_count) > 0, Number(r.analyze_count) > 0])).toEqual([
+        ['heartbeat_hours', true, true],
+        ['rollup_1d', true, true],
+        ['servers', true, true],
+      ])
+    } finally {
+      await stats.end()
+    }
 
     const after = await reportsAt(url, 'moved', at)
     expect(after).toEqual(before)

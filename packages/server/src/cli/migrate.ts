@@ -45,7 +45,8 @@ export const migrateCommand: Command = {
 
 Copies every table in one PostgreSQL transaction: either everything arrives or nothing does. The target
 database gets the schema if it has none, and must hold no servers yet. Stop the service first (or accept
-that batches acknowledged during the copy stay in the SQLite file only).`,
+that batches acknowledged during the copy stay in the SQLite file only). The copied tables are then vacuumed
+and analyzed, so the planner has their statistics from the first report on.`,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true })
     if (!values.from || !values.to) throw usageError('both --from <sqlite file> and --to <postgres url> are needed')
@@ -69,7 +70,8 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
       )
       const serials = (await client.query<{ t: string }>("SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'id' AND column_default LIKE 'nextval%'")).rows.map((r) => r.t)
       await client.query('BEGIN')
-      for (const table of tablesInOrder(source)) {
+      const copied = tablesInOrder(source)
+      for (const table of copied) {
         const columns = (source.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
         const total = (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
         let done = 0
@@ -98,6 +100,15 @@ that batches acknowledged during the copy stay in the SQLite file only).`,
       }
       await client.query('COMMIT')
       process.stderr.write(`migrated ${from} into PostgreSQL\n`)
+      // Freshly copied tables have no planner statistics and no visibility map: until autovacuum reaches them,
+      // plans are guesses and counts such as a report's heartbeat counts read the table instead of its index.
+      // The copy is committed either way: if this fails, say so and leave it to the operator.
+      process.stderr.write('vacuuming and analyzing the copied tables\n')
+      try {
+        await client.query(`VACUUM (ANALYZE) ${copied.map((t) => `"${t}"`).join(', ')}`)
+      } catch (error) {
+        process.stderr.write(`mcpdir-metrics migrate: VACUUM (ANALYZE) failed (${(error as Error).message}); run it on the database yourself\n`)
+      }
       return 0
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
