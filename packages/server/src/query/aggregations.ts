@@ -125,14 +125,16 @@ export function accumulate(acc: Accumulator | undefined, row: ReportRow, bucket 
 }
 
 /**
- * Rows merged per series, in the order each series first appears (bucket 0). A report merges a period's rows into
- * several totals (per metric name, per tool, per client): merged per series first, each stored sketch is decoded
- * once, not once per total, and a 90d report's 90 daily rows of a series become one.
+ * Rows merged per series, by series id (bucket 0). A report merges a period's rows into several totals (per metric
+ * name, per tool, per client): merged per series first, each stored sketch is decoded once, not once per total, and
+ * a 90d report's 90 daily rows of a series become one. By series id, as chart rows are merged (chart-block.ts), so
+ * a gauge's `last` between series stamped at the same instant (one SDK flush) is the same whatever order the
+ * database answered in.
  */
 export function perSeries(rows: readonly ReportRow[]): Accumulator[] {
   const merged = new Map<SeriesInfo, Accumulator>()
   for (const row of rows) merged.set(row.series, accumulate(merged.get(row.series), row, 0))
-  return [...merged.values()]
+  return [...merged.values()].sort((a, b) => a.series.id - b.series.id)
 }
 
 /** A merged row as stored: the sketch encoded. */

@@ -104,8 +104,8 @@ describe('period rows merged per series first (perSeries)', () => {
     const before = rows.map((r) => (r.sketch ? Buffer.from(r.sketch) : null))
     const merged = perSeries(rows)
     expect(merged).toHaveLength(16)
-    // each series once, in the order it first appears
-    expect(merged.map((m) => m.series)).toEqual([...new Set(rows.map((r) => r.series))])
+    // each series once, by id
+    expect(merged.map((m) => m.series)).toEqual([...new Set(rows.map((r) => r.series))].sort((a, b) => a.id - b.id))
 
     const report = (period: ReportRows['period']) => {
       const r: ReportRows = { chart: [], period, previous: [] }
@@ -127,3 +127,14 @@ describe('period rows merged per series first (perSeries)', () => {
 
 const known = new Map<string, SeriesInfo>()
 
+describe("a gauge's last between series stamped at the same instant", () => {
+  it('is the same whatever order the rows come in: the one of the highest series id, as in chart rows', () => {
+    const a = series('heap', 'gauge', { host: 'a' })
+    const b = series('heap', 'gauge', { host: 'b' })
+    const at = 10 * MIN + 5_000
+    const rowOf = (s: SeriesInfo, value: number): AggregateRow => ({ series: s, bucket: 10 * MIN, count: 1, sum: value, min: value, max: value, last: value, lastTs: at, sketch: null })
+    const lastOf = (period: AggregateRow[]) => metricSeries(metricEntries({ chart: [], period: perSeries(period), previous: [] }, w))[0]?.summary?.last
+    expect(lastOf([rowOf(a, 1), rowOf(b, 2)])).toBe(2)
+    expect(lastOf([rowOf(b, 2), rowOf(a, 1)])).toBe(2)
+  })
+})
