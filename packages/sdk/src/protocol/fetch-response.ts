@@ -3,7 +3,7 @@
 // where people read them.
 import type { EventDetails, EventType } from './events'
 import type { MetricType } from './metric-types'
-import type { Period, Tier } from './periods'
+import type { Period, PeriodTier } from './periods'
 
 /**
  * The values of one bucket. Every type has `count` and `sum`; gauges add `min max avg last`; timers add
@@ -99,7 +99,7 @@ export interface MetricsFetchResponse {
   server: { id: string; name: string; is_private: boolean; last_seen: number | null }
   period: Period
   /** The rollup tier the buckets were read from, named by its width (`PERIOD_SPECS[period].tier`). */
-  tier: Tier
+  tier: PeriodTier
   bucket_ms: number
   /** Period start and end, epoch ms. */
   from: number

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PERIOD_SPECS, PERIODS, TIER_MS, TIERS, type Tier, bucketStart, isPeriod } from './periods'
+import { PERIOD_SPECS, PERIOD_TIERS, PERIODS, TIER_MS, TIERS, type Tier, bucketStart, isPeriod } from './periods'
 
 describe('periods', () => {
   it('give 60–300 buckets each, whole multiples of their tier', () => {
@@ -12,6 +12,11 @@ describe('periods', () => {
       // a report merges at most two rows of its tier into one bucket
       expect(spec.bucketMs / TIER_MS[spec.tier], period).toBeLessThanOrEqual(2)
     }
+  })
+
+  it('name the tiers periods read, which are every tier but the week', () => {
+    expect(new Set(Object.values(PERIOD_SPECS).map((spec) => spec.tier))).toEqual(new Set(PERIOD_TIERS))
+    expect(TIERS.filter((tier) => !(PERIOD_TIERS as readonly string[]).includes(tier))).toEqual(['1w'])
   })
 
   it('name tiers by their width, finest first, each a whole multiple of the one before', () => {

@@ -19,6 +19,10 @@ export const TIER_MS: Record<Tier, number> = {
   '1w': 604_800_000,
 }
 
+/** The tiers a period reads its chart from (every tier but `1w`): what a metrics-fetch answer's `tier` can be. */
+export const PERIOD_TIERS = ['1m', '5m', '15m', '1h', '6h', '1d'] as const satisfies readonly Tier[]
+export type PeriodTier = (typeof PERIOD_TIERS)[number]
+
 /** The periods a dashboard can ask for. */
 export const PERIODS = ['1h', '6h', '12h', '1d', '7d', '30d', '90d'] as const
 export type Period = (typeof PERIODS)[number]
@@ -29,7 +33,7 @@ export interface PeriodSpec {
   /** Width of one chart bucket; a whole multiple of the source tier (at most two of its buckets). */
   bucketMs: number
   /** The rollup tier the buckets are read from. */
-  tier: Tier
+  tier: PeriodTier
   /** `Cache-Control: max-age` for metrics-fetch answers of this period. */
   cacheSeconds: number
 }

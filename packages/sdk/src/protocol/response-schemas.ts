@@ -10,7 +10,7 @@ import { ERROR_CODES, type ErrorResponse } from './error-envelope'
 import { EVENT_TYPES } from './events'
 import type { BucketValues, MetricsFetchResponse } from './fetch-response'
 import { METRIC_TYPES } from './metric-types'
-import { PERIODS, TIERS } from './periods'
+import { PERIOD_TIERS, PERIODS } from './periods'
 import { SERVER_SORTS, type ServersListResponse, SORT_ORDERS } from './servers-list'
 import { sketchJsonSchema } from './sketch-schema'
 import type { StreamEvent, StreamMessages } from './stream'
@@ -84,7 +84,7 @@ export const metricsFetchResponseSchema = z.strictObject({
   success: z.literal(true),
   server: z.strictObject({ id: z.string(), name: z.string(), is_private: z.boolean(), last_seen: epochMs.nullable() }),
   period: z.enum(PERIODS),
-  tier: z.enum(TIERS),
+  tier: z.enum(PERIOD_TIERS),
   bucket_ms: z.number().int().positive(),
   from: epochMs,
   to: epochMs,
