@@ -60,6 +60,22 @@ export function storeApiTests(h: Harness) {
       expect(taken.map((d) => d.minute).sort()).toEqual([T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN])
     })
 
+    it('fails a batch among concurrent ones alone: the others are stored, and nothing of it is', async () => {
+      const { store } = under
+      await store.createServer(newServer('iso'), credentials('iso'), T0)
+      const results = await Promise.allSettled([
+        store.ingest('iso', 'i-1', [point(1)], [], T0, T0 - DAY),
+        // no such server: it fails after claiming its batch id, inside its transaction
+        store.ingest('ghost', 'g-1', [point(100)], [], T0, T0 - DAY),
+        store.ingest('iso', 'i-2', [point(2)], [], T0, T0 - DAY),
+      ])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect((await store.rawRows('iso', T0, T0 + MIN)).map((r) => r.sum).sort()).toEqual([1, 2])
+      // its claim of the batch id went with it: sent again once the server exists, it is stored
+      await store.createServer(newServer('ghost'), credentials('ghost'), T0)
+      expect(await store.ingest('ghost', 'g-1', [point(100)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
+    })
+
     it('agrees on settings and daily salts under concurrency, and forgets old salts', async () => {
       const { store } = under
       const values = await Promise.all(['x', 'y', 'z'].map((v) => store.initSetting('race', v)))

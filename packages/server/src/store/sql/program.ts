@@ -39,8 +39,11 @@ export function* insert(table: BulkTable, rows: readonly (readonly unknown[])[])
 export interface SqlDriver {
   /** Runs a program statement by statement, each committing on its own. */
   run<T>(program: Program<T>): Promise<T>
-  /** Runs a program in one write transaction: all of it or nothing. */
-  transaction<T>(program: Program<T>): Promise<T>
+  /**
+   * Runs a program in one write transaction: all of it or nothing. With `groupCommit`, a driver may commit it
+   * together with others queued at the same time (still all of it or nothing, on its own); SQLite's does.
+   */
+  transaction<T>(program: Program<T>, options?: { groupCommit?: boolean }): Promise<T>
   /** Closes the database (called once). */
   end(): Promise<void>
 }

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { groupCommit } from './group-commit'
 import { SQLITE_MIGRATIONS } from './migrations'
 import { driveSync, type Op, type SqlDriver } from '../sql/program'
 import { sqlStore } from '../sql/sql-store'
@@ -73,7 +74,8 @@ export function migrateSqlite(db: Database.Database, upTo = Number.POSITIVE_INFI
  * Durability: WAL with `synchronous=NORMAL`. Every acknowledged batch survives a crash or kill of this
  * process; a power loss or kernel crash may lose the last few acknowledged commits (the WAL is synced at
  * checkpoints, not at each commit). `FULL` would close that window at the cost of an fsync per batch.
- * Writes are `BEGIN IMMEDIATE` with a 5 s busy timeout, so CLI commands can run beside the service.
+ * Writes are `BEGIN IMMEDIATE` with a 5 s busy timeout, so CLI commands can run beside the service. Ingest
+ * transactions queued together share one commit (group-commit.ts); each is still all or nothing on its own.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   if (options.path !== ':memory:' && !options.readonly) {
@@ -91,14 +93,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
   }
 
   const execute = executor(db)
+  const grouped = groupCommit(db)
   const driver: SqlDriver = {
     async run(program) {
       return driveSync(program, execute)
     },
-    async transaction(program) {
+    async transaction(program, options) {
+      if (options?.groupCommit) return grouped.enqueue(() => driveSync(program, execute))
       return db.transaction(() => driveSync(program, execute)).immediate()
     },
     async end() {
+      grouped.flush()
       db.close()
     },
   }
