@@ -127,7 +127,7 @@ async function pgCeiling(connectionString, round) {
   return { pointsPerSecond: Math.round(rows.length / seconds) }
 }
 
-const ROUNDS = 3
+const ROUNDS = 5
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /**
