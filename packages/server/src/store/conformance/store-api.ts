@@ -76,6 +76,19 @@ export function storeApiTests(h: Harness) {
       expect(await store.ingest('ghost', 'g-1', [point(100)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
     })
 
+    it('never files a point under a series a failed batch created: its ids are forgotten with it', async () => {
+      const { store } = under
+      await store.createServer(newServer('reuse'), credentials('reuse'), T0)
+      // creates series k1, then fails (details that cannot be stored as JSON), in its own transaction
+      const failing = store.ingest('reuse', 'r-1', [point(1, T0, 'k1')], [{ type: 'error', timestamp: T0, details: { n: 1n } as never }], T0, T0 - DAY)
+      // sent at the same time: a new series (k2) and k1 again
+      const next = store.ingest('reuse', 'r-2', [point(2, T0, 'k2'), point(3, T0, 'k1')], [], T0, T0 - DAY)
+      expect((await Promise.allSettled([failing, next])).map((r) => r.status)).toEqual(['rejected', 'fulfilled'])
+      const rows = await store.rawRows('reuse', T0, T0 + MIN)
+      expect(rows.map((r) => [r.series.name, r.sum]).sort()).toEqual([['k1', 3], ['k2', 2]])
+      expect(new Set(rows.map((r) => r.series.id)).size).toBe(2)
+    })
+
     it('agrees on settings and daily salts under concurrency, and forgets old salts', async () => {
       const { store } = under
       const values = await Promise.all(['x', 'y', 'z'].map((v) => store.initSetting('race', v)))

@@ -35,15 +35,26 @@ export function* insert(table: BulkTable, rows: readonly (readonly unknown[])[])
   if (rows.length > 0) yield { kind: 'insert', table, rows }
 }
 
+export interface TransactionOptions {
+  /**
+   * The driver may commit the transaction together with others queued at the same time (still all of it or
+   * nothing, on its own); SQLite's does.
+   */
+  groupCommit?: boolean
+  /**
+   * Called synchronously once the transaction's writes are undone, before the driver runs any other transaction
+   * (SQLite's driver: it hands the ids of rolled-back rows out again, so what a process remembers of them must go
+   * first). Elsewhere the caller's own error handling serves.
+   */
+  onRollback?: () => void
+}
+
 /** How a dialect's store runs programs; everything it does beyond that is its own. */
 export interface SqlDriver {
   /** Runs a program statement by statement, each committing on its own. */
   run<T>(program: Program<T>): Promise<T>
-  /**
-   * Runs a program in one write transaction: all of it or nothing. With `groupCommit`, a driver may commit it
-   * together with others queued at the same time (still all of it or nothing, on its own); SQLite's does.
-   */
-  transaction<T>(program: Program<T>, options?: { groupCommit?: boolean }): Promise<T>
+  /** Runs a program in one write transaction: all of it or nothing. */
+  transaction<T>(program: Program<T>, options?: TransactionOptions): Promise<T>
   /** Closes the database (called once). */
   end(): Promise<void>
 }

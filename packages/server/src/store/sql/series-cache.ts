@@ -3,9 +3,11 @@
 //
 // Ids by (name, type, tags) are kept per server *as created at a given time*: a server deleted and created
 // again under the same id (by this process or another replica) is a different server, and the ingest
-// transaction reads the server's `created_at` under its lock before using the ids. Series ids are never
-// reused (SQLite AUTOINCREMENT, a PostgreSQL sequence), so a stale id can only fail a foreign key, never
-// point at another series; the store then forgets the server and retries once (sql-store.ts).
+// transaction reads the server's `created_at` under its lock before using the ids. Committed series ids are
+// never reused (SQLite AUTOINCREMENT, a PostgreSQL sequence), so a stale id can only fail a foreign key, never
+// point at another series; the store then forgets the server and retries once (sql-store.ts). SQLite does hand
+// out the ids of a rolled-back transaction again: an ingest that rolls back forgets its server's ids before
+// any other transaction runs (`onRollback`; the next ingest may share its commit, group-commit.ts).
 import type { MetricType } from '@mcpdir/metrics/protocol'
 import type { SeriesInfo } from '../../query/aggregations'
 

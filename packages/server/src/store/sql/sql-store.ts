@@ -140,7 +140,9 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
 
     async ingest(serverId, batchId, points, events, now, dedupeSince, stateful) {
       try {
-        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { groupCommit: true })
+        // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
+        const onRollback = () => seriesCache.forgetServer(serverId)
+        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { groupCommit: true, onRollback })
       } catch (error) {
         // Series ids cached for a server that another replica deleted and created again within the same
         // millisecond fail their foreign key: forget them and try once more.

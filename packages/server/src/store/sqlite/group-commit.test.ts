@@ -56,6 +56,27 @@ describe('groupCommit', () => {
     expect(rows(reader)).toEqual([1, 3])
   })
 
+  it('tells a job whose writes were undone at once, before the next job of the group runs', async () => {
+    const enqueue = groupCommit(db).enqueue
+    const log: string[] = []
+    const results = await Promise.allSettled([
+      enqueue(write(1), () => log.push('rollback 1')),
+      enqueue(() => {
+        write(2)()
+        throw new Error('second fails')
+      }, () => log.push('rollback 2')),
+      enqueue(() => log.push('third runs'), () => log.push('rollback 3')),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(log).toEqual(['rollback 2', 'third runs'])
+    // a group that fails as a whole undoes every job of it
+    db.exec('CREATE TABLE pad (p TEXT)')
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
+    log.length = 0
+    await Promise.allSettled([enqueue(write(5), () => log.push('rollback 5')), enqueue(() => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000)), () => log.push('rollback pad'))])
+    expect(log).toEqual(['rollback 5', 'rollback pad'])
+  })
+
   it('rejects the whole group, writing nothing, when its transaction cannot begin', async () => {
     const enqueue = groupCommit(db).enqueue
     db.pragma('busy_timeout = 0')

@@ -10,13 +10,17 @@ const MAX_GROUP = 8
 
 interface Queued {
   run: () => unknown
+  onRollback: (() => void) | undefined
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
 
 export interface GroupCommit {
-  /** Runs `run` in a savepoint of the next group's transaction; settles once that commits. */
-  enqueue<T>(run: () => T): Promise<T>
+  /**
+   * Runs `run` in a savepoint of the next group's transaction; settles once that commits. `onRollback` is called
+   * at once if its writes are undone (its savepoint, or the whole group), before anything else runs.
+   */
+  enqueue<T>(run: () => T, onRollback?: () => void): Promise<T>
   /** Runs everything queued now (before closing the database); nothing when none is queued. */
   flush(): void
 }
@@ -40,12 +44,14 @@ export function groupCommit(db: Database.Database): GroupCommit {
           } catch (error) {
             // SQLite rolled the whole transaction back (a full disk, an I/O error): none of the group is written
             if (!db.inTransaction) throw error
+            job.onRollback?.()
             outcomes.push({ ok: false, value: error })
           }
         }
       }).immediate()
     } catch (error) {
       // BEGIN or COMMIT failed, or the transaction was rolled back: nothing of the group was written
+      for (const job of group) job.onRollback?.()
       for (const job of group) job.reject(error)
       return
     }
@@ -57,10 +63,10 @@ export function groupCommit(db: Database.Database): GroupCommit {
   }
 
   return {
-    enqueue: <T>(run: () => T) =>
+    enqueue: <T>(run: () => T, onRollback?: () => void) =>
       new Promise<T>((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush)
-        queue.push({ run, resolve: resolve as (value: unknown) => void, reject })
+        queue.push({ run, onRollback, resolve: resolve as (value: unknown) => void, reject })
       }),
     flush() {
       while (queue.length > 0) flush()

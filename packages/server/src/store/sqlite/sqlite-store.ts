@@ -99,8 +99,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       return driveSync(program, execute)
     },
     async transaction(program, options) {
-      if (options?.groupCommit) return grouped.enqueue(() => driveSync(program, execute))
-      return db.transaction(() => driveSync(program, execute)).immediate()
+      if (options?.groupCommit) return grouped.enqueue(() => driveSync(program, execute), options.onRollback)
+      try {
+        return db.transaction(() => driveSync(program, execute)).immediate()
+      } catch (error) {
+        options?.onRollback?.()
+        throw error
+      }
     },
     async end() {
       grouped.flush()
