@@ -146,6 +146,13 @@ describe('POST /functions/v1/metrics-collect', () => {
     expect(17 * 64 * 1024).toBeGreaterThan(MAX_BODY_BYTES)
   })
 
+  it('answers 413 to a chunked body past 16 MiB too, without reading it to its end', async () => {
+    const headers = { 'content-type': 'application/json', 'x-api-key': alpha.api_key }
+    const response = await postStream(collect, 18 * 16, 64 * 1024, headers, false)
+    expect(response.status).toBe(413)
+    expect(JSON.parse(response.body)).toMatchObject({ success: false, error: { code: 'payload_too_large' } })
+  })
+
   it('answers 413 to a slow client sending an oversized body with its length, instead of resetting the connection', async () => {
     const headers = { 'content-type': 'application/json', 'x-api-key': alpha.api_key }
     // longer pauses than the HTTP server waits for a body it no longer reads (500 ms) before closing the socket

@@ -21,13 +21,18 @@ export function readBodyWithin(maxBytes: number): MiddlewareHandler<AppEnv> {
     if (declared > DISCARD_LIMIT) throw tooLarge()
     const chunks: Uint8Array[] = []
     let total = 0
-    for await (const chunk of bodyChunks(c)) {
-      total += chunk.byteLength
-      if (total <= maxBytes) chunks.push(chunk)
-      else {
-        chunks.length = 0 // over the limit: nothing kept is needed any more
-        if (total > DISCARD_LIMIT) break // the stream is destroyed (cancelled): the connection closes
+    try {
+      for await (const chunk of bodyChunks(c)) {
+        total += chunk.byteLength
+        if (total <= maxBytes) chunks.push(chunk)
+        else {
+          chunks.length = 0 // over the limit: nothing kept is needed any more
+          if (total > DISCARD_LIMIT) break
+        }
       }
+    } catch (error) {
+      // the client went away mid-body (ECONNRESET "aborted"): its fault, not the database's (a 503)
+      throw new ApiError(400, 'invalid_body', `the body could not be read: ${(error as Error).message}`)
     }
     if (total > maxBytes) throw tooLarge()
     const body = new Uint8Array(total)

@@ -63,17 +63,18 @@ export function storeApiTests(h: Harness) {
     it('fails a batch among concurrent ones alone: the others are stored, and nothing of it is', async () => {
       const { store } = under
       await store.createServer(newServer('iso'), credentials('iso'), T0)
+      // details that cannot be stored as JSON: it fails after claiming its batch id and merging its point
+      const unstorable = [{ type: 'error' as const, timestamp: T0, details: { n: 1n } as never }]
       const results = await Promise.allSettled([
         store.ingest('iso', 'i-1', [point(1)], [], T0, T0 - DAY),
-        // no such server: it fails after claiming its batch id, inside its transaction
-        store.ingest('ghost', 'g-1', [point(100)], [], T0, T0 - DAY),
+        store.ingest('iso', 'i-bad', [point(100)], unstorable, T0, T0 - DAY),
         store.ingest('iso', 'i-2', [point(2)], [], T0, T0 - DAY),
       ])
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
       expect((await store.rawRows('iso', T0, T0 + MIN)).map((r) => r.sum).sort()).toEqual([1, 2])
-      // its claim of the batch id went with it: sent again once the server exists, it is stored
-      await store.createServer(newServer('ghost'), credentials('ghost'), T0)
-      expect(await store.ingest('ghost', 'g-1', [point(100)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
+      expect((await store.tierRows('iso', '1m', T0, T0 + MIN)).map((r) => [r.count, r.sum])).toEqual([[2, 3]])
+      // its claim of the batch id went with it: sent again, it is stored
+      expect(await store.ingest('iso', 'i-bad', [point(100)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
     })
 
     it('never files a point under a series a failed batch created: its ids are forgotten with it', async () => {

@@ -49,6 +49,18 @@ export interface TransactionOptions {
   onRollback?: () => void
 }
 
+/**
+ * A transaction undone with the others it shared a commit with (`groupCommit`) through no fault of its own: one of
+ * them made the database roll back the whole transaction, or the commit failed. Nothing of it was written; run it
+ * again alone. `cause` is what undid it.
+ */
+export class SharedCommitError extends Error {
+  override readonly name = 'SharedCommitError'
+  constructor(cause: unknown) {
+    super(`undone with the transactions it shared a commit with: ${(cause as Error)?.message ?? String(cause)}`, { cause })
+  }
+}
+
 /** How a dialect's store runs programs; everything it does beyond that is its own. */
 export interface SqlDriver {
   /** Runs a program statement by statement, each committing on its own. */

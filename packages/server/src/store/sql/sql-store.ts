@@ -5,7 +5,7 @@ import { bucketStart, type EventDetails, type EventType, type MetricPoint, type 
 import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
-import { all, exec, insert, type Program, type SqlDriver } from './program'
+import { all, exec, insert, type Program, SharedCommitError, type SqlDriver } from './program'
 import { metricStatements } from './metric-statements'
 import { metricsSql } from './metrics-sql'
 import { SeriesCache } from './series-cache'
@@ -139,16 +139,17 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
 
     async ingest(serverId, batchId, points, events, now, dedupeSince, stateful) {
+      // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
+      const onRollback = () => seriesCache.forgetServer(serverId)
       try {
-        // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
-        const onRollback = () => seriesCache.forgetServer(serverId)
         return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { groupCommit: true, onRollback })
       } catch (error) {
-        // Series ids cached for a server that another replica deleted and created again within the same
-        // millisecond fail their foreign key: forget them and try once more.
+        // Run it once more, alone, when it was undone with the others of its group commit for another's fault, or
+        // when it used series ids cached for a server that another replica deleted and created again within the
+        // same millisecond (their foreign key fails).
         seriesCache.forgetServer(serverId)
-        if (!isForeignKeyViolation(error)) throw error
-        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful))
+        if (!(error instanceof SharedCommitError) && !isForeignKeyViolation(error)) throw error
+        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { onRollback })
       }
     },
     async recordUsage(records) {

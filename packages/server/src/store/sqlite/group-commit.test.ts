@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { groupCommit } from './group-commit'
+import { SharedCommitError } from '../sql/program'
 
 describe('groupCommit', () => {
   let dir: string
@@ -91,13 +92,19 @@ describe('groupCommit', () => {
     expect(rows(reader)).toEqual([4])
   })
 
-  it('rejects the whole group, writing nothing, when SQLite rolls its transaction back (a full disk)', async () => {
+  it('writes nothing of the group when SQLite rolls its transaction back (a full disk), and says who undid it', async () => {
     const enqueue = groupCommit(db).enqueue
     db.exec("CREATE TABLE pad (p TEXT)")
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
     const results = await Promise.allSettled([enqueue(write(1)), enqueue(() => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))), enqueue(write(3))])
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
-    expect(results.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['SQLITE_FULL', 'SQLITE_FULL', 'SQLITE_FULL'])
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
+    // the one that filled the disk gets its error; the others are told they were undone for it, to run alone
+    expect(reasons[1].code).toBe('SQLITE_FULL')
+    for (const i of [0, 2]) {
+      expect(reasons[i]).toBeInstanceOf(SharedCommitError)
+      expect(reasons[i].cause.code).toBe('SQLITE_FULL')
+    }
     expect(rows(reader)).toEqual([])
     db.pragma('max_page_count = 1000000')
     expect(await enqueue(write(4))).toBe(1)

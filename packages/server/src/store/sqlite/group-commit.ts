@@ -2,8 +2,11 @@
 // each inside a savepoint of its own, so one that fails is rolled back alone and the others still commit.
 // Concurrent ingest requests become ready together (their HMAC checks finish on the thread pool); one commit
 // writes the pages they share (index pages, the same minutes' rows) to the WAL once instead of once each.
-// Nothing is acknowledged before the commit that holds it: each caller's promise settles after it.
+// Nothing is acknowledged before the commit that holds it: each caller's promise settles after it. When one of
+// them makes SQLite undo the whole transaction (a full disk), the others are refused with a SharedCommitError,
+// which tells their caller to run them again alone.
 import type Database from 'better-sqlite3'
+import { SharedCommitError } from '../sql/program'
 
 /** At most this many transactions share a commit (about 20 ms of a busy SQLite ingest's work). */
 const MAX_GROUP = 8
@@ -35,24 +38,37 @@ export function groupCommit(db: Database.Database): GroupCommit {
     // the rest in a later turn, so reads are not held up behind one long transaction
     if (queue.length > 0) setImmediate(flush)
     const outcomes: { ok: boolean; value: unknown }[] = []
+    let began = false
     try {
       db.transaction(() => {
+        began = true
         for (const job of group) {
           try {
             // nested: better-sqlite3 runs it in a savepoint, rolled back (and rethrown) if it throws
             outcomes.push({ ok: true, value: db.transaction(job.run)() })
           } catch (error) {
             // SQLite rolled the whole transaction back (a full disk, an I/O error): none of the group is written
-            if (!db.inTransaction) throw error
+            if (!db.inTransaction) {
+              outcomes.push({ ok: false, value: error })
+              throw error
+            }
             job.onRollback?.()
             outcomes.push({ ok: false, value: error })
           }
         }
       }).immediate()
     } catch (error) {
-      // BEGIN or COMMIT failed, or the transaction was rolled back: nothing of the group was written
+      // nothing of the group was written
       for (const job of group) job.onRollback?.()
-      for (const job of group) job.reject(error)
+      group.forEach((job, i) => {
+        const outcome = outcomes[i]
+        // BEGIN failed (busy past the timeout): every one of them would have, alone too
+        if (!began) job.reject(error)
+        // its own failure (or the one that undid the whole transaction)
+        else if (outcome && !outcome.ok) job.reject(outcome.value)
+        // undone for another's fault, or the commit failed: the caller may run it again alone
+        else job.reject(new SharedCommitError(error))
+      })
       return
     }
     group.forEach((job, i) => {

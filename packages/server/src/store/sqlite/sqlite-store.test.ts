@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { storeConformance } from '../conformance'
+import { credentials, DAY, MIN, newServer, point, T0 } from '../conformance/harness'
 import { openSqliteStore } from './sqlite-store'
 
 storeConformance('SQLite', async () => {
@@ -8,4 +13,30 @@ storeConformance('SQLite', async () => {
     sql: async (query) => store.db.prepare(query).all() as Record<string, unknown>[],
     close: () => store.close(),
   }
+})
+
+describe('SQLite group commit', () => {
+  it('stores the batches that share a commit with one too big for the disk; only that one is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqlite-group-'))
+    const store = openSqliteStore({ path: join(dir, 'metrics.db') })
+    try {
+      await store.createServer(newServer('disk'), credentials('disk'), T0)
+      await store.ingest('disk', 'warm', [point(0)], [], T0, T0 - DAY)
+      // the disk is nearly full: room for a small batch, not for 500 new series with long tags
+      store.db.pragma(`max_page_count = ${(store.db.pragma('page_count', { simple: true }) as number) + 20}`)
+      const big = Array.from({ length: 500 }, (_, i) => ({ ...point(1, T0, `big.${i}`), tags: { pad: 'p'.repeat(200) } }))
+      const results = await Promise.allSettled([
+        store.ingest('disk', 'small-1', [point(1, T0 + MIN)], [], T0, T0 - DAY),
+        store.ingest('disk', 'big', big, [], T0, T0 - DAY),
+        store.ingest('disk', 'small-2', [point(2, T0 + MIN)], [], T0, T0 - DAY),
+      ])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect((results[1] as PromiseRejectedResult).reason.code).toBe('SQLITE_FULL')
+      expect((await store.rawRows('disk', T0 + MIN, T0 + 2 * MIN)).map((r) => r.sum).sort()).toEqual([1, 2])
+      expect(await store.rawRows('disk', T0, T0 + MIN)).toHaveLength(1)
+    } finally {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
