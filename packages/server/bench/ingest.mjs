@@ -31,7 +31,8 @@ function batchPoints(b, now) {
   const points = []
   for (let i = 0; i < POINTS; i++) {
     const series = i % SERIES
-    const tags = { tool: `tool-${series % 10}`, outcome: series % 7 === 0 ? 'error' : 'ok', client: 'claude-ai' }
+    // keys in sorted order, as the SDK sends them (its canonical tags)
+    const tags = { client: 'claude-ai', outcome: series % 7 === 0 ? 'error' : 'ok', tool: `tool-${series % 10}` }
     const kind = series % 3
     if (kind === 0) points.push({ name: 'mcp.tool.calls', type: 'counter', count: 3, sum: 3, tags, timestamp: at })
     else if (kind === 1) points.push({ name: 'process.heap_mb', type: 'gauge', count: 2, sum: 200, min: 90, max: 110, last: 110, tags, timestamp: at })
