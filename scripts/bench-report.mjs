@@ -120,7 +120,7 @@ if (server) {
   out('under this benchmark (2026-11-25, on that code) its busy time is: the ingest transaction 46 % (the batch\'s')
   out('JavaScript – series keys, sketches decoded and encoded, the merge into its 1-minute rows – then SQLite\'s statements')
   out('and the commit), the HTTP layer and routing 16 %, `JSON.parse` of the 100 kB bodies 13 %, validation 9 %, garbage')
-  out('collection 9 %, the HMAC check 4 %, rollups 2 %. So a point costs 6–7 µs of the service\'s CPU over HTTP, all')
+  out('collection 9 %, the HMAC check 4 %, rollups 2 %. So a point costs about 6 µs of the service\'s CPU over HTTP, all')
   out('included; 200 000 points/s on one core needs 5. The store alone, fed the same batches in process, 8 at a time,')
   out('took 330 000–350 000 points/s (2.4–3.1 µs of CPU a point); what is left is mostly the HTTP side, which the same')
   out('core runs. The HMAC stays on WebCrypto: a synchronous `node:crypto` HMAC is four times cheaper alone, but in the')
