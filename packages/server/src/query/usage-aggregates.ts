@@ -1,17 +1,16 @@
 // Usage pre-aggregated as it is recorded: per server, bucket width, bucket and action a count, and per server,
 // width and bucket a sketch of the unique visitors. Every width a period's buckets need is kept, so a usage
 // section reads about buckets × actions rows whatever the traffic.
-import { type PeriodTier, USAGE_ACTIONS, type UsageAction } from '@mcpdir/metrics/protocol'
+import { PERIOD_TIERS, type PeriodTier, TIER_MS, USAGE_ACTIONS, type UsageAction } from '@mcpdir/metrics/protocol'
 import type { UsageRow } from '../store/store'
 import { hash53, VisitorSketch } from './visitor-sketch'
 
-const MIN = 60_000
 
 /**
  * The bucket widths usage is kept at, named as the metric tiers of the same width (and purged at their ages);
  * a period's buckets read the widest that divides them. Every tier a period reads has one (`PeriodTier`).
  */
-export const USAGE_WIDTHS = { '1m': MIN, '5m': 5 * MIN, '15m': 15 * MIN, '1h': 60 * MIN, '6h': 360 * MIN, '1d': 1440 * MIN } as const satisfies Record<PeriodTier, number>
+export const USAGE_WIDTHS = Object.fromEntries(PERIOD_TIERS.map((tier) => [tier, TIER_MS[tier]])) as Record<PeriodTier, number>
 
 /** The widest kept width dividing `bucketMs` (10-minute buckets read the 5-minute rows). */
 export function usageWidthFor(bucketMs: number): number {

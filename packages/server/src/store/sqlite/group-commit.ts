@@ -47,13 +47,10 @@ export function groupCommit(db: Database.Database): GroupCommit {
             // nested: better-sqlite3 runs it in a savepoint, rolled back (and rethrown) if it throws
             outcomes.push({ ok: true, value: db.transaction(job.run)() })
           } catch (error) {
-            // SQLite rolled the whole transaction back (a full disk, an I/O error): none of the group is written
-            if (!db.inTransaction) {
-              outcomes.push({ ok: false, value: error })
-              throw error
-            }
-            job.onRollback?.()
             outcomes.push({ ok: false, value: error })
+            // SQLite rolled the whole transaction back (a full disk, an I/O error): none of the group is written
+            if (!db.inTransaction) throw error
+            job.onRollback?.()
           }
         }
       }).immediate()
