@@ -5,7 +5,6 @@ import { PERIOD_TIERS, type PeriodTier, TIER_MS, USAGE_ACTIONS, type UsageAction
 import type { UsageRow } from '../store/store'
 import { hash53, VisitorSketch } from './visitor-sketch'
 
-
 /**
  * The bucket widths usage is kept at, named as the metric tiers of the same width (and purged at their ages);
  * a period's buckets read the widest that divides them. Every tier a period reads has one (`PeriodTier`).
