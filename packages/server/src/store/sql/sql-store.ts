@@ -83,6 +83,23 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     return { rows: Math.max(hours.length, deleted), deleted }
   }
 
+  /** Ingests not yet settled, retries included: closing waits for them. */
+  const ingesting = new Set<Promise<unknown>>()
+  async function ingestOrRetry(...args: Parameters<typeof ingest>) {
+    // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
+    const onRollback = () => seriesCache.forgetServer(args[0])
+    try {
+      return await driver.transaction(ingest(...args), { groupCommit: true, onRollback })
+    } catch (error) {
+      // Run it once more, alone, when it was undone with the others of its group commit (group-commit.ts says when), or
+      // when it used series ids cached for a server that another replica deleted and created again within the
+      // same millisecond (their foreign key fails).
+      seriesCache.forgetServer(args[0])
+      if (!(error instanceof SharedCommitError) && !isForeignKeyViolation(error)) throw error
+      return driver.transaction(ingest(...args), { onRollback })
+    }
+  }
+
   let closed = false
   return {
     ...alertMethods(driver, fragments),
@@ -92,6 +109,8 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     async close() {
       if (closed) return
       closed = true
+      // a batch undone with its group commit while the database closes is run again alone first, not refused
+      await Promise.allSettled(ingesting)
       await driver.end()
     },
 
@@ -139,18 +158,11 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
 
     async ingest(serverId, batchId, points, events, now, dedupeSince, stateful) {
-      // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
-      const onRollback = () => seriesCache.forgetServer(serverId)
-      try {
-        return await driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { groupCommit: true, onRollback })
-      } catch (error) {
-        // Run it once more, alone, when it was undone with the others of its group commit for another's fault, or
-        // when it used series ids cached for a server that another replica deleted and created again within the
-        // same millisecond (their foreign key fails).
-        seriesCache.forgetServer(serverId)
-        if (!(error instanceof SharedCommitError) && !isForeignKeyViolation(error)) throw error
-        return driver.transaction(ingest(serverId, batchId, points, events, now, dedupeSince, stateful), { onRollback })
-      }
+      const running = ingestOrRetry(serverId, batchId, points, events, now, dedupeSince, stateful)
+      ingesting.add(running)
+      const settled = () => ingesting.delete(running)
+      running.then(settled, settled)
+      return running
     },
     async recordUsage(records) {
       if (records.length > 0) await driver.transaction(usage.record(records))

@@ -98,21 +98,53 @@ describe('groupCommit', () => {
 
   it('writes nothing of the group when SQLite rolls its transaction back (a full disk), and says who undid it', async () => {
     const enqueue = groupCommit(db).enqueue
-    db.exec("CREATE TABLE pad (p TEXT)")
+    const pad = () => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))
+    db.exec('CREATE TABLE pad (p TEXT)')
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
-    const results = await Promise.allSettled([enqueue(write(1)), enqueue(() => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))), enqueue(write(3))])
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
-    const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
-    // the one that filled the disk gets its error; the others are told they were undone for it, to run alone
-    expect(reasons[1].code).toBe('SQLITE_FULL')
-    for (const i of [0, 2]) {
-      expect(reasons[i]).toBeInstanceOf(SharedCommitError)
-      expect(reasons[i].cause.code).toBe('SQLITE_FULL')
+    // the one that filled the disk ran first: its own error; the others are told they were undone for it, to run alone
+    const first = (await Promise.allSettled([enqueue(pad), enqueue(write(1)), enqueue(write(2))])).map((r) => (r as PromiseRejectedResult).reason)
+    expect(first[0]?.code).toBe('SQLITE_FULL')
+    for (const reason of first.slice(1)) {
+      expect(reason).toBeInstanceOf(SharedCommitError)
+      expect(reason.cause.code).toBe('SQLITE_FULL')
+    }
+    expect(rows(reader)).toEqual([])
+    // after another's writes it may only have filled what they left: it too is told to run again alone
+    const after = (await Promise.allSettled([enqueue(write(1)), enqueue(pad), enqueue(write(3))])).map((r) => (r as PromiseRejectedResult).reason)
+    for (const reason of after) {
+      expect(reason).toBeInstanceOf(SharedCommitError)
+      expect(reason.cause.code).toBe('SQLITE_FULL')
     }
     expect(rows(reader)).toEqual([])
     db.pragma('max_page_count = 1000000')
     expect(await enqueue(write(4))).toBe(1)
     expect(rows(reader)).toEqual([4])
+  })
+
+  it('undoes every job of the group when its COMMIT fails, and tells each to run again alone', async () => {
+    const enqueue = groupCommit(db).enqueue
+    db.pragma('foreign_keys = ON')
+    // checked at COMMIT, not when the row is written: every job's savepoint succeeds, the commit does not
+    db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)')
+    const log: string[] = []
+    const results = await Promise.allSettled([
+      enqueue(write(1), () => log.push('rollback 1')),
+      enqueue(() => db.prepare('INSERT INTO child (pid) VALUES (99)').run().changes, () => log.push('rollback orphan')),
+      enqueue(write(2), () => log.push('rollback 2')),
+    ])
+    for (const r of results) {
+      expect(r.status).toBe('rejected')
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(SharedCommitError)
+      expect((r as PromiseRejectedResult).reason.cause.code).toBe('SQLITE_CONSTRAINT_FOREIGNKEY')
+    }
+    expect(log).toEqual(['rollback 1', 'rollback orphan', 'rollback 2'])
+    expect(db.inTransaction).toBe(false)
+    expect(rows(reader)).toEqual([])
+    expect(reader.prepare('SELECT count(*) FROM child').pluck().get()).toBe(0)
+    // run alone, the two innocent ones commit and the orphan fails on its own
+    expect(await enqueue(write(1))).toBe(1)
+    await expect(enqueue(() => db.prepare('INSERT INTO child (pid) VALUES (99)').run().changes)).rejects.toBeInstanceOf(SharedCommitError)
+    expect(rows(reader)).toEqual([1])
   })
 
   it('runs what is queued while a group runs in the next group, after that one committed', async () => {

@@ -39,4 +39,33 @@ describe('SQLite group commit', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('closes only after the batches undone with a group commit were run again alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqlite-group-'))
+    const path = join(dir, 'metrics.db')
+    try {
+      const store = openSqliteStore({ path })
+      await store.createServer(newServer('disk'), credentials('disk'), T0)
+      await store.ingest('disk', 'warm', [point(0)], [], T0, T0 - DAY)
+      store.db.pragma(`max_page_count = ${(store.db.pragma('page_count', { simple: true }) as number) + 20}`)
+      const big = Array.from({ length: 500 }, (_, i) => ({ ...point(1, T0, `big.${i}`), tags: { pad: 'p'.repeat(200) } }))
+      // queued for the next group commit, and the store closed before it runs: the closing runs it, the big batch
+      // undoes it, and the two small ones are run again alone before the database closes
+      const ingests = Promise.allSettled([
+        store.ingest('disk', 'small-1', [point(1, T0 + MIN)], [], T0, T0 - DAY),
+        store.ingest('disk', 'big', big, [], T0, T0 - DAY),
+        store.ingest('disk', 'small-2', [point(2, T0 + MIN)], [], T0, T0 - DAY),
+      ])
+      await store.close()
+      expect((await ingests).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      const reopened = openSqliteStore({ path, readonly: true })
+      try {
+        expect((await reopened.rawRows('disk', T0 + MIN, T0 + 2 * MIN)).map((r) => r.sum).sort()).toEqual([1, 2])
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
