@@ -126,6 +126,17 @@ if (server) {
   out('core runs. The HMAC stays on WebCrypto: a synchronous `node:crypto` HMAC is four times cheaper alone, but in the')
   out('service it measured slower (WebCrypto runs it on the thread pool, off the event loop).')
   out()
+  out('Tried and not kept (2026-11-25, a noisy hour: the ceiling moved between 176 000 and 266 000 points/s):')
+  out('- **The store on a worker thread.** A prototype handed each validated batch to a worker thread running the')
+  out('  ingest transaction on its own connection (structured clone of the points). In four pairs of runs taking turns it')
+  out('  took 122 000–166 000 points/s against 98 000–158 000 in one thread: the service\'s main thread stayed 100 % busy')
+  out('  (HTTP, `JSON.parse`, validation and now the clone) while the worker was 58–76 % busy. A split that pays would hand')
+  out('  the raw body to the store\'s thread (parsing and validation with it), and with it the request\'s refusals and the')
+  out('  live updates: an architecture change, not a driver option.')
+  out('- **More senders, smaller groups.** The main thread is idle about a fifth of the time with 8 senders (a CPU profile')
+  out('  of it), but 16 and 32 senders (as many servers) were slower, and groups of at most 2, 4 or 8 batches could not be')
+  out('  told apart.')
+  out()
 
   const q = server.query
   out()
