@@ -28,5 +28,5 @@ export type {
   UsageRow,
   UsageVisitorsRow,
 } from './store/store'
-export { StoreConflictError } from './store/store'
+export { StoreClosedError, StoreConflictError } from './store/store'
 export type { AggregateRow, SeriesInfo } from './query/aggregations'

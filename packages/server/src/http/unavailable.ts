@@ -1,6 +1,7 @@
 // Which failures mean "the database cannot answer right now, a retry later can succeed": answered 503 with
 // Retry-After (and never acknowledged), so SDKs keep the batch and retry instead of dropping it on a 500.
 import { isConnectionError } from '../store/connection-errors'
+import { StoreClosedError } from '../store/store'
 
 /** SQLite: busy or locked past the busy timeout, disk full, read-only, I/O errors, the file gone. */
 const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
@@ -12,9 +13,13 @@ const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/
  */
 const POSTGRES_CODES = /^(25006|53[0-9A-Z]{3})$/
 
-/** True when `error` (or an error it was caused by) is a database state a later retry can get past. */
+/**
+ * True when `error` (or an error it was caused by) is a database state a later retry can get past, or a store
+ * closing (the service shutting down).
+ */
 export function isUnavailableError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false
+  if (error instanceof StoreClosedError) return true
   const { code, cause } = error as { code?: unknown; cause?: unknown }
   if (typeof code === 'string' && (SQLITE_CODES.test(code) || POSTGRES_CODES.test(code))) return true
   if (isConnectionError(error)) return true

@@ -108,6 +108,17 @@ export class StoreConflictError extends Error {
 }
 
 /**
+ * Thrown by a store for a write asked of it after `close()` began: nothing of it was written, and the service answers
+ * 503 (a retry reaches another replica, or this one restarted).
+ */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError'
+  constructor() {
+    super('the store is closing')
+  }
+}
+
+/**
  * Where the service keeps everything. One async interface, so the embedded SQLite store and the PostgreSQL
  * store are interchangeable and pass one conformance suite. Alert rules, deliveries and leases: `AlertStore`.
  */

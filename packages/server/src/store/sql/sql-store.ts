@@ -2,7 +2,7 @@
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
 import { bucketStart, type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
-import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreConflictError } from '../store'
+import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreClosedError, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, SharedCommitError, type SqlDriver } from './program'
@@ -100,18 +100,19 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     }
   }
 
-  let closed = false
+  let closing: Promise<void> | undefined
   return {
     ...alertMethods(driver, fragments),
     async ping() {
       await rows(S.ping)
     },
-    async close() {
-      if (closed) return
-      closed = true
-      // a batch undone with its group commit while the database closes is run again alone first, not refused
-      await Promise.allSettled(ingesting)
-      await driver.end()
+    close() {
+      closing ??= (async () => {
+        // a batch undone with its group commit while the database closes is run again alone first, not refused
+        while (ingesting.size > 0) await Promise.allSettled([...ingesting])
+        await driver.end()
+      })()
+      return closing
     },
 
     async createServer(server, credentials, now) {
@@ -158,6 +159,7 @@ export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMe
     },
 
     async ingest(serverId, batchId, points, events, now, dedupeSince, stateful) {
+      if (closing) throw new StoreClosedError()
       const running = ingestOrRetry(serverId, batchId, points, events, now, dedupeSince, stateful)
       ingesting.add(running)
       const settled = () => ingesting.delete(running)

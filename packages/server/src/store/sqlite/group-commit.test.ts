@@ -98,22 +98,28 @@ describe('groupCommit', () => {
 
   it('writes nothing of the group when SQLite rolls its transaction back (a full disk), and says who undid it', async () => {
     const enqueue = groupCommit(db).enqueue
-    const pad = () => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))
     db.exec('CREATE TABLE pad (p TEXT)')
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
-    // the one that filled the disk ran first: its own error; the others are told they were undone for it, to run alone
-    const first = (await Promise.allSettled([enqueue(pad), enqueue(write(1)), enqueue(write(2))])).map((r) => (r as PromiseRejectedResult).reason)
-    expect(first[0]?.code).toBe('SQLITE_FULL')
-    for (const reason of first.slice(1)) {
-      expect(reason).toBeInstanceOf(SharedCommitError)
-      expect(reason.cause.code).toBe('SQLITE_FULL')
-    }
-    expect(rows(reader)).toEqual([])
-    // after another's writes it may only have filled what they left: it too is told to run again alone
-    const after = (await Promise.allSettled([enqueue(write(1)), enqueue(pad), enqueue(write(3))])).map((r) => (r as PromiseRejectedResult).reason)
-    for (const reason of after) {
-      expect(reason).toBeInstanceOf(SharedCommitError)
-      expect(reason.cause.code).toBe('SQLITE_FULL')
+    const results = await Promise.allSettled([
+      enqueue(write(1)),
+      enqueue(() => {
+        write(2)()
+        throw new Error('its own failure')
+      }),
+      enqueue(() => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))),
+      enqueue(write(3)),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected'])
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
+    // the one that filled the disk gets its error, and so does one that failed on its own before it; the others
+    // are told they were undone for another's fault, to run alone
+    expect(reasons[1]).not.toBeInstanceOf(SharedCommitError)
+    expect(reasons[1].message).toBe('its own failure')
+    expect(reasons[2]).not.toBeInstanceOf(SharedCommitError)
+    expect(reasons[2].code).toBe('SQLITE_FULL')
+    for (const i of [0, 3]) {
+      expect(reasons[i]).toBeInstanceOf(SharedCommitError)
+      expect(reasons[i].cause.code).toBe('SQLITE_FULL')
     }
     expect(rows(reader)).toEqual([])
     db.pragma('max_page_count = 1000000')

@@ -4,8 +4,7 @@
 // writes the pages they share (index pages, the same minutes' rows) to the WAL once instead of once each.
 // Nothing is acknowledged before the commit that holds it: each caller's promise settles after it. When one of
 // them makes SQLite undo the whole transaction (a full disk), the others are refused with a SharedCommitError,
-// which tells their caller to run them again alone; so is the one that undid it when others wrote before it (it
-// may fit alone).
+// which tells their caller to run them again alone.
 import type Database from 'better-sqlite3'
 import { SharedCommitError } from '../sql/program'
 
@@ -62,10 +61,9 @@ export function groupCommit(db: Database.Database): GroupCommit {
         const outcome = outcomes[i]
         // BEGIN failed (busy past the timeout): every one of them would have, alone too
         if (!began) job.reject(error)
-        // its own failure; or it undid the whole transaction with nothing of another's before it to blame
-        else if (outcome && !outcome.ok && (outcome.value !== error || !outcomes.slice(0, i).some((o) => o.ok))) job.reject(outcome.value)
-        // undone for another's fault, or the commit failed; or it undid the transaction after others' writes (the
-        // disk they filled): the caller may run it again alone
+        // its own failure (or the one that undid the whole transaction)
+        else if (outcome && !outcome.ok) job.reject(outcome.value)
+        // undone for another's fault, or the commit failed: the caller may run it again alone
         else job.reject(new SharedCommitError(error))
       })
       return

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { storeConformance } from '../conformance'
 import { credentials, DAY, MIN, newServer, point, T0 } from '../conformance/harness'
 import { openSqliteStore } from './sqlite-store'
+import { isUnavailableError } from '../../http/unavailable'
+import { StoreClosedError } from '../store'
 
 storeConformance('SQLite', async () => {
   const store = openSqliteStore({ path: ':memory:' })
@@ -40,7 +42,7 @@ describe('SQLite group commit', () => {
     }
   })
 
-  it('closes only after the batches undone with a group commit were run again alone', async () => {
+  it('closes only after the batches undone with a group commit were run again alone, and takes no new ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sqlite-group-'))
     const path = join(dir, 'metrics.db')
     try {
@@ -56,8 +58,17 @@ describe('SQLite group commit', () => {
         store.ingest('disk', 'big', big, [], T0, T0 - DAY),
         store.ingest('disk', 'small-2', [point(2, T0 + MIN)], [], T0, T0 - DAY),
       ])
-      await store.close()
-      expect((await ingests).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      // closing again, or ingesting now, does not open the way to a closed database
+      const closed = [store.close(), store.close()]
+      const late = store.ingest('disk', 'late', [point(3, T0 + MIN)], [], T0, T0 - DAY)
+      await closed[1]
+      expect(store.db.open).toBe(false)
+      await closed[0]
+      const settled = await ingests
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect((settled[1] as PromiseRejectedResult).reason.code).toBe('SQLITE_FULL')
+      await expect(late).rejects.toBeInstanceOf(StoreClosedError)
+      expect(isUnavailableError(await late.catch((error: unknown) => error))).toBe(true)
       const reopened = openSqliteStore({ path, readonly: true })
       try {
         expect((await reopened.rawRows('disk', T0 + MIN, T0 + 2 * MIN)).map((r) => r.sum).sort()).toEqual([1, 2])
