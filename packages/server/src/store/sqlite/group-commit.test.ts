@@ -127,6 +127,28 @@ describe('groupCommit', () => {
     expect(rows(reader)).toEqual([4])
   })
 
+  it('writes nothing of the group when the savepoint of a failed job cannot be undone', async () => {
+    const enqueue = groupCommit(db).enqueue
+    const log: string[] = []
+    const results = await Promise.allSettled([
+      enqueue(write(1), () => log.push('rollback 1')),
+      enqueue(() => {
+        write(2)()
+        // its savepoint is gone (better-sqlite3's name for it): ROLLBACK TO fails, and row 2 stays in the transaction
+        db.exec('RELEASE `\t_bs3.\t`')
+        throw new Error('its own failure')
+      }, () => log.push('rollback 2')),
+      enqueue(write(3), () => log.push('rollback 3')),
+    ])
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(reasons[1]).not.toBeInstanceOf(SharedCommitError)
+    for (const i of [0, 2]) expect(reasons[i]).toBeInstanceOf(SharedCommitError)
+    expect(log).toEqual(['rollback 1', 'rollback 2', 'rollback 3'])
+    expect(db.inTransaction).toBe(false)
+    expect(rows(reader)).toEqual([])
+  })
+
   it('undoes every job of the group when its COMMIT fails, and tells each to run again alone', async () => {
     const enqueue = groupCommit(db).enqueue
     db.pragma('foreign_keys = ON')

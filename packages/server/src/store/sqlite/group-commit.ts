@@ -3,7 +3,8 @@
 // Concurrent ingest requests become ready together (their HMAC checks finish on the thread pool); one commit
 // writes the pages they share (index pages, the same minutes' rows) to the WAL once instead of once each.
 // Nothing is acknowledged before the commit that holds it: each caller's promise settles after it. When one of
-// them makes SQLite undo the whole transaction (a full disk), the others are refused with a SharedCommitError,
+// them makes SQLite undo the whole transaction (a full disk), or fails where its savepoint cannot be undone (then
+// the whole transaction is rolled back), the others are refused with a SharedCommitError,
 // which tells their caller to run them again alone.
 import type Database from 'better-sqlite3'
 import { SharedCommitError } from '../sql/program'
@@ -43,13 +44,23 @@ export function groupCommit(db: Database.Database): GroupCommit {
       db.transaction(() => {
         began = true
         for (const job of group) {
+          let own: { error: unknown } | undefined
           try {
             // nested: better-sqlite3 runs it in a savepoint, rolled back (and rethrown) if it throws
-            outcomes.push({ ok: true, value: db.transaction(job.run)() })
+            const value = db.transaction(() => {
+              try {
+                return job.run()
+              } catch (error) {
+                own = { error }
+                throw error
+              }
+            })()
+            outcomes.push({ ok: true, value })
           } catch (error) {
             outcomes.push({ ok: false, value: error })
-            // SQLite rolled the whole transaction back (a full disk, an I/O error): none of the group is written
-            if (!db.inTransaction) throw error
+            // SQLite rolled the whole transaction back (a full disk, an I/O error), or the savepoint's own statements
+            // failed (then what the job wrote may still be in the transaction): none of the group is written
+            if (!db.inTransaction || own?.error !== error) throw error
             job.onRollback?.()
           }
         }
