@@ -12,6 +12,12 @@ describe('groupCommit', () => {
   let reader: Database.Database
   const rows = (from: Database.Database) => (from.prepare('SELECT v FROM t ORDER BY v').pluck().all() as number[])
   const write = (v: number) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).changes
+  /** A job that writes `v`, then does `after` (when given), then throws. */
+  const failing = (v: number, after?: () => void) => () => {
+    write(v)()
+    after?.()
+    throw new Error(`job ${v} fails`)
+  }
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'group-commit-'))
@@ -62,10 +68,7 @@ describe('groupCommit', () => {
     const log: string[] = []
     const results = await Promise.allSettled([
       enqueue(write(1), () => log.push('rollback 1')),
-      enqueue(() => {
-        write(2)()
-        throw new Error('second fails')
-      }, () => log.push('rollback 2')),
+      enqueue(failing(2), () => log.push('rollback 2')),
       enqueue(() => log.push('third runs'), () => log.push('rollback 3')),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
@@ -102,10 +105,7 @@ describe('groupCommit', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
     const results = await Promise.allSettled([
       enqueue(write(1)),
-      enqueue(() => {
-        write(2)()
-        throw new Error('its own failure')
-      }),
+      enqueue(failing(2)),
       enqueue(() => db.prepare('INSERT INTO pad VALUES (?)').run('x'.repeat(100_000))),
       enqueue(write(3)),
     ])
@@ -114,7 +114,7 @@ describe('groupCommit', () => {
     // the one that filled the disk gets its error, and so does one that failed on its own before it; the others
     // are told they were undone for another's fault, to run alone
     expect(reasons[1]).not.toBeInstanceOf(SharedCommitError)
-    expect(reasons[1].message).toBe('its own failure')
+    expect(reasons[1].message).toBe('job 2 fails')
     expect(reasons[2]).not.toBeInstanceOf(SharedCommitError)
     expect(reasons[2].code).toBe('SQLITE_FULL')
     for (const i of [0, 3]) {
@@ -132,12 +132,8 @@ describe('groupCommit', () => {
     const log: string[] = []
     const results = await Promise.allSettled([
       enqueue(write(1), () => log.push('rollback 1')),
-      enqueue(() => {
-        write(2)()
-        // its savepoint is gone (better-sqlite3's name for it): ROLLBACK TO fails, and row 2 stays in the transaction
-        db.exec('RELEASE `\t_bs3.\t`')
-        throw new Error('its own failure')
-      }, () => log.push('rollback 2')),
+      // its savepoint gone (better-sqlite3's name for it): ROLLBACK TO fails, and row 2 stays in the transaction
+      enqueue(failing(2, () => db.exec('RELEASE `\t_bs3.\t`')), () => log.push('rollback 2')),
       enqueue(write(3), () => log.push('rollback 3')),
     ])
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
