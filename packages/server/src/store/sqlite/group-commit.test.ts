@@ -138,6 +138,7 @@ describe('groupCommit', () => {
     ])
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(reasons[1].message).toBe('job 2 fails')
     expect(reasons[1]).not.toBeInstanceOf(SharedCommitError)
     for (const i of [0, 2]) expect(reasons[i]).toBeInstanceOf(SharedCommitError)
     expect(log).toEqual(['rollback 1', 'rollback 2', 'rollback 3'])

@@ -57,7 +57,8 @@ export function groupCommit(db: Database.Database): GroupCommit {
             })()
             outcomes.push({ ok: true, value })
           } catch (error) {
-            outcomes.push({ ok: false, value: error })
+            // its own error, also when undoing its savepoint failed too (the whole group is undone then)
+            outcomes.push({ ok: false, value: own ? own.error : error })
             // SQLite rolled the whole transaction back (a full disk, an I/O error), or the savepoint's own statements
             // failed (then what the job wrote may still be in the transaction): none of the group is written
             if (!db.inTransaction || own?.error !== error) throw error
