@@ -1,5 +1,6 @@
 // The store directly: servers, credentials, batch dedupe, concurrency, settings and salts, purge.
 import { describe, expect, it } from 'vitest'
+import { StoreClosedError } from '../store'
 import { credentials, DAY, type Harness, HOUR, MIN, newServer, point, sharedStore, T0 } from './harness'
 
 export function storeApiTests(h: Harness) {
@@ -116,6 +117,25 @@ export function storeApiTests(h: Harness) {
       expect(await store.purge('raw', start + 25 * MIN, 100)).toEqual({ rows: 1, deleted: 2 })
       await store.ingest('old', 'old-2', [point(1, start), point(2, start + 1)], [{ type: 'error', timestamp: start, details: {} }], T0, T0 - DAY)
       expect(await store.purge('events', start + 1, 100)).toEqual({ rows: 1, deleted: 1 })
+    })
+
+    it('finishes the ingests in flight when closed, refuses new ones, and answers nothing once closed', async () => {
+      const fresh = await h.open()
+      const { store } = fresh
+      try {
+        await store.createServer(newServer('closing'), credentials('closing'), T0)
+        const inFlight = store.ingest('closing', 'before', [point(1)], [], T0, T0 - DAY)
+        const closing = store.close()
+        // a StoreClosedError answers 503 (http/unavailable.ts): the SDK sends the batch again, to a replica still up
+        await expect(store.ingest('closing', 'after', [point(2)], [], T0, T0 - DAY)).rejects.toBeInstanceOf(StoreClosedError)
+        expect(await inFlight).toEqual({ duplicate: false, processed: 1 })
+        await closing
+        await expect(store.getServer('closing')).rejects.toBeInstanceOf(StoreClosedError)
+        await expect(store.recordUsage([{ serverId: 'closing', action: 'view', visitorHash: 'v', timestamp: T0 }])).rejects.toBeInstanceOf(StoreClosedError)
+        expect(store.close()).toBe(closing)
+      } finally {
+        await fresh.close()
+      }
     })
 
     it('lists servers in byte order, whatever the database locale', async () => {

@@ -33,7 +33,21 @@ const isForeignKeyViolation = (error: unknown) => {
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503'
 }
 
-export function sqlStore(driver: SqlDriver, fragments: SqlFragments): SqlStoreMethods {
+/** `driver`, refusing every program with a StoreClosedError once it has ended (not a driver's own error, a 500). */
+function closable(driver: SqlDriver): SqlDriver {
+  let ended = false
+  return {
+    run: (program) => (ended ? Promise.reject(new StoreClosedError()) : driver.run(program)),
+    transaction: (program, options) => (ended ? Promise.reject(new StoreClosedError()) : driver.transaction(program, options)),
+    async end() {
+      ended = true
+      await driver.end()
+    },
+  }
+}
+
+export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): SqlStoreMethods {
+  const driver = closable(dialectDriver)
   const S = statements(fragments)
   const MS = metricStatements(fragments)
   const usage = usageSql(fragments)
