@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openStore } from '../store/open-store'
+import { StoreClosedError } from '../store/store'
 import { listen } from './listen'
 
 describe('listen', () => {
@@ -9,7 +10,7 @@ describe('listen', () => {
     const response = await fetch(`${service.url}/healthz`)
     expect(await response.json()).toMatchObject({ status: 'ok', database: 'sqlite' })
     await service.close()
-    await expect(service.store.ping()).rejects.toThrow(/not open/)
+    await expect(service.store.ping()).rejects.toBeInstanceOf(StoreClosedError)
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow()
   })
 

@@ -114,7 +114,7 @@ export class StoreConflictError extends Error {
 export class StoreClosedError extends Error {
   override readonly name = 'StoreClosedError'
   constructor() {
-    super('the store is closing')
+    super('the store is closed')
   }
 }
 
