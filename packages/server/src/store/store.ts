@@ -108,8 +108,8 @@ export class StoreConflictError extends Error {
 }
 
 /**
- * Thrown by a store for a write asked of it after `close()` began: nothing of it was written, and the service answers
- * 503 (a retry reaches another replica, or this one restarted).
+ * Thrown by a store for an ingest asked of it once `close()` began, and for any call once it has closed: nothing of
+ * it was done, and the service answers 503 (a retry reaches another replica, or this one restarted).
  */
 export class StoreClosedError extends Error {
   override readonly name = 'StoreClosedError'
