@@ -25,25 +25,31 @@ const blank = (bucket: number) => (): Merged => ({ bucket, count: 0, sum: 0, min
 export function metricsSql(f: SqlFragments, cache: SeriesCache) {
   const S = metricStatements(f)
 
-  /** The series id of every point, in order; series not yet known are created. */
+  /**
+   * The series id of every point, in order; series not yet known are created. Ids are taken from the cache once,
+   * up front: the cache may forget the server while this waits on the database (another ingest of it rolled back,
+   * PostgreSQL), and an id read before that is at worst stale, which fails a foreign key (the caller retries).
+   */
   function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[], tags: readonly string[]): Program<number[]> {
-    let known = cache.idsOf(serverId, createdAt)
+    const known = cache.idsOf(serverId, createdAt)
     const keys = points.map((p, i) => seriesKey(p.name, p.type, tags[i] as string))
+    const ids = keys.map((key) => known.get(key))
     const missing = new Map<string, unknown[]>()
-    keys.forEach((key, i) => {
+    ids.forEach((id, i) => {
       const p = points[i] as MetricPoint
-      if (!known.has(key)) missing.set(key, [serverId, p.name, p.type, tags[i]])
+      if (id === undefined) missing.set(keys[i] as string, [serverId, p.name, p.type, tags[i]])
     })
-    if (missing.size > 0) {
-      yield* insert(TABLES.series, [...missing.values()])
-      const names = [...new Set([...missing.values()].map((row) => row[1]))]
-      cache.rememberIds(serverId, createdAt, yield* all<SeriesRow>(S.seriesByName, [serverId, JSON.stringify(names)]))
-      known = cache.idsOf(serverId, createdAt)
-    }
-    return keys.map((key) => {
-      const id = known.get(key)
-      if (id === undefined) throw new Error(`series ${JSON.stringify(key)} of ${serverId} was neither found nor created`)
-      return id
+    if (missing.size === 0) return ids as number[]
+    yield* insert(TABLES.series, [...missing.values()])
+    const names = [...new Set([...missing.values()].map((row) => row[1]))]
+    const rows = yield* all<SeriesRow>(S.seriesByName, [serverId, JSON.stringify(names)])
+    cache.rememberIds(serverId, createdAt, rows)
+    const created = new Map(rows.map((row) => [seriesKey(row.name, row.type, row.tags), row.id]))
+    return ids.map((id, i) => {
+      if (id !== undefined) return id
+      const found = created.get(keys[i] as string)
+      if (found === undefined) throw new Error(`series ${JSON.stringify(keys[i])} of ${serverId} was neither found nor created`)
+      return found
     })
   }
 

@@ -15,7 +15,8 @@ export interface SqliteStoreOptions {
   readonly?: boolean
 }
 
-const FRAGMENTS: SqlFragments = {
+/** SQLite's pieces of the shared SQL. */
+export const SQLITE_FRAGMENTS: SqlFragments = {
   jsonValues: 'json_each(?)',
   jsonIds: 'json_each(?)',
   // a write transaction (BEGIN IMMEDIATE) holds the whole database
@@ -32,7 +33,7 @@ const insertSql = (table: BulkTable) =>
   `INSERT INTO ${table.name} (${table.columns.map((c) => c.name).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})${table.onConflict ?? ''}`
 
 /** Runs the shared programs' statements on `db`, each prepared once. */
-function executor(db: Database.Database): (op: Op) => unknown {
+export function executor(db: Database.Database): (op: Op) => unknown {
   const prepared = new Map<string, Database.Statement>()
   const prepare = (sql: string, raw = false) => {
     const key = raw ? `raw:${sql}` : sql
@@ -116,7 +117,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
   return {
     kind: 'sqlite',
     db,
-    ...sqlStore(driver, FRAGMENTS),
+    ...sqlStore(driver, SQLITE_FRAGMENTS),
     async maintain() {
       // PASSIVE never waits for readers; what it cannot copy now, the next run does
       db.pragma('wal_checkpoint(PASSIVE)')
