@@ -22,11 +22,12 @@ describe('metricsSql', () => {
     const cache = new SeriesCache()
     const metrics = metricsSql(SQLITE_FRAGMENTS, cache)
     const execute = executor(db)
-    driveSync(metrics.storePoints('s', T0, [point('k1', 1)]), execute)
+    // k1 is known: what the first batch read back is remembered, as the store does once it has committed
+    cache.rememberIds('s', T0, driveSync(metrics.storePoints('s', T0, [point('k1', 1)]), execute))
 
     const { seriesByName } = metricStatements(SQLITE_FRAGMENTS)
     let forgotten = 0
-    driveSync(metrics.storePoints('s', T0, [point('k2', 2), point('k1', 3)]), (op) => {
+    const read = driveSync(metrics.storePoints('s', T0, [point('k2', 2), point('k1', 3)]), (op) => {
       if (op.kind === 'all' && op.sql === seriesByName) {
         cache.forgetServer('s')
         forgotten++
@@ -34,6 +35,9 @@ describe('metricsSql', () => {
       return execute(op)
     })
     expect(forgotten).toBe(1)
+    // nothing new was put in the cache while the transaction ran: it is for the caller, after the commit
+    expect(cache.idsOf('s', T0).size).toBe(0)
+    expect(read.map((s) => s.name)).toEqual(['k2'])
     const rows = db.prepare('SELECT s.name, r.count, r.sum FROM rollup_1m r JOIN series s ON s.id = r.series_id ORDER BY s.name').all()
     expect(rows).toEqual([
       { name: 'k1', count: 2, sum: 4 },

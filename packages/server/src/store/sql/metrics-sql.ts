@@ -26,11 +26,11 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
   const S = metricStatements(f)
 
   /**
-   * The series id of every point, in order; series not yet known are created. Ids are taken from the cache once,
-   * up front: the cache may forget the server while this waits on the database (another ingest of it rolled back,
-   * PostgreSQL), and an id read before that is at worst stale, which fails a foreign key (the caller retries).
+   * The series id of every point, in order, and the series read back after creating the missing ones (every series
+   * of their names). The cache is not told of those here: the caller remembers them once the transaction has
+   * committed, so an id the database may hand out again after a rollback (SQLite) never gets in.
    */
-  function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[], tags: readonly string[]): Program<number[]> {
+  function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[], tags: readonly string[]): Program<{ ids: number[]; read: SeriesRow[] }> {
     const known = cache.idsOf(serverId, createdAt)
     const keys = points.map((p, i) => seriesKey(p.name, p.type, tags[i] as string))
     const ids = keys.map((key) => known.get(key))
@@ -39,18 +39,18 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       const p = points[i] as MetricPoint
       if (id === undefined) missing.set(keys[i] as string, [serverId, p.name, p.type, tags[i]])
     })
-    if (missing.size === 0) return ids as number[]
+    if (missing.size === 0) return { ids: ids as number[], read: [] }
     yield* insert(TABLES.series, [...missing.values()])
     const names = [...new Set([...missing.values()].map((row) => row[1]))]
     const rows = yield* all<SeriesRow>(S.seriesByName, [serverId, JSON.stringify(names)])
-    cache.rememberIds(serverId, createdAt, rows)
-    const created = new Map(rows.map((row) => [seriesKey(row.name, row.type, row.tags), row.id]))
-    return ids.map((id, i) => {
+    const byKey = new Map(rows.map((row) => [seriesKey(row.name, row.type, row.tags), row.id]))
+    const resolved = ids.map((id, i) => {
       if (id !== undefined) return id
-      const found = created.get(keys[i] as string)
+      const found = byKey.get(keys[i] as string)
       if (found === undefined) throw new Error(`series ${JSON.stringify(keys[i])} of ${serverId} was neither found nor created`)
       return found
     })
+    return { ids: resolved, read: rows }
   }
 
   /**
@@ -136,13 +136,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
   return {
     /**
      * Stores a batch's points raw and merges them into their 1-minute rows; marks their minutes dirty. Run
-     * inside the ingest transaction, after the server's row is locked and its creation time read.
+     * inside the ingest transaction, after the server's row is locked and its creation time read. Answers the
+     * series it read back after creating some, for the series cache once the transaction has committed
+     * (`SeriesCache.rememberIds`).
      */
-    *storePoints(serverId: string, createdAt: number, points: readonly MetricPoint[]): Program<void> {
-      if (points.length === 0) return
+    *storePoints(serverId: string, createdAt: number, points: readonly MetricPoint[]): Program<SeriesRow[]> {
+      if (points.length === 0) return []
       // tags arrive with sorted keys (the protocol's sortTags), so this is their canonical form
       const tags = points.map((p) => JSON.stringify(p.tags))
-      const ids = yield* seriesIds(serverId, createdAt, points, tags)
+      const { ids, read } = yield* seriesIds(serverId, createdAt, points, tags)
       const sketches = points.map((p) => (p.sketch ? Sketch.fromJSON(p.sketch) : undefined))
       // one block per minute the batch touches (an SDK's batch is one flush window: usually one)
       const byMinute = new Map<number, PackedPoint[]>()
@@ -155,6 +157,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       yield* insert(TABLES.blocks, [...byMinute].map(([minute, block]) => [serverId, minute, block.length, encodeBlock(block)]))
       yield* mergeMinutes(points, ids, sketches)
       yield* insert(TABLES.dirty, [...byMinute.keys()].map((minute) => [serverId, minute]))
+      return read
     },
 
     *rawRows(serverId: string, from: number, to: number): Program<AggregateRow[]> {

@@ -41,12 +41,6 @@ export interface TransactionOptions {
    * nothing, on its own); SQLite's does.
    */
   groupCommit?: boolean
-  /**
-   * Called synchronously once the transaction's writes are undone, before the driver runs any other transaction
-   * (SQLite's driver: it hands the ids of rolled-back rows out again, so what a process remembers of them must go
-   * first). Elsewhere the caller's own error handling serves.
-   */
-  onRollback?: () => void
 }
 
 /**

@@ -6,8 +6,8 @@
 // transaction reads the server's `created_at` under its lock before using the ids. Committed series ids are
 // never reused (SQLite AUTOINCREMENT, a PostgreSQL sequence), so a stale id can only fail a foreign key, never
 // point at another series; the store then forgets the server and retries once (sql-store.ts). SQLite does hand
-// out the ids of a rolled-back transaction again: an ingest that rolls back forgets its server's ids before
-// any other transaction runs (`onRollback`; the next ingest may share its commit, group-commit.ts).
+// out the ids of a rolled-back transaction again, so only committed ids get in: an ingest remembers the series it
+// created once its transaction has committed, never from inside it.
 import type { MetricType } from '@mcpdir/metrics/protocol'
 import type { SeriesInfo } from '../../query/aggregations'
 

@@ -2,7 +2,7 @@
 // adds what is its own: opening and closing, maintenance and backup.
 import { randomBytes } from 'node:crypto'
 import { bucketStart, type EventDetails, type EventType, type MetricPoint, type ServerEvent, type Tier, TIER_MS, TIERS } from '@mcpdir/metrics/protocol'
-import { type RetentionTarget, type ServerCredentials, type StatefulIngest, type Store, StoreClosedError, StoreConflictError } from '../store'
+import { type RetentionTarget, type ServerCredentials, type IngestResult, type StatefulIngest, type Store, StoreClosedError, StoreConflictError } from '../store'
 import { alertMethods } from './alerts-sql'
 import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, SharedCommitError, type SqlDriver } from './program'
@@ -64,7 +64,7 @@ export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): Sql
   }
 
   function* ingest(serverId: string, batchId: string, points: readonly MetricPoint[], events: readonly ServerEvent[], now: number, dedupeSince: number, stateful?: StatefulIngest) {
-    if ((yield* exec(S.claimBatch, [serverId, batchId, now, points.length, dedupeSince])) === 0) return { duplicate: true, processed: 0 }
+    if ((yield* exec(S.claimBatch, [serverId, batchId, now, points.length, dedupeSince])) === 0) return { duplicate: true, processed: 0, series: undefined }
     // the server's row lock first: every merge below happens under it (see touchServer)
     const [server] = yield* all<{ created_at: number }>(S.touchServer, [now, now, serverId])
     if (!server) throw new Error(`no server ${serverId}`)
@@ -73,14 +73,14 @@ export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): Sql
       points = [...points, ...derived.points]
       events = [...events, ...derived.events]
     }
-    yield* metrics.storePoints(serverId, server.created_at, points)
+    const series = yield* metrics.storePoints(serverId, server.created_at, points)
     const heartbeats = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => bucketStart(e.timestamp, TIER_MS['1m'])))
     const others = events.filter((e) => e.type !== 'heartbeat')
     yield* insert(TABLES.events, others.map((e) => [serverId, e.type, e.timestamp, JSON.stringify(e.details)]))
     yield* insert(TABLES.heartbeats, [...heartbeats].map((minute) => [serverId, minute]))
     for (const hour of new Set([...heartbeats].map((minute) => bucketStart(minute, HOUR)))) yield* exec(S.countHeartbeatHour, [serverId, hour, hour + HOUR])
     yield* exec(S.purgeBatches, [dedupeSince])
-    return { duplicate: false, processed: points.length }
+    return { duplicate: false, processed: points.length, series: { createdAt: server.created_at, rows: series } }
   }
 
   /**
@@ -99,19 +99,22 @@ export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): Sql
 
   /** Ingests not yet settled, retries included: closing waits for them. */
   const ingesting = new Set<Promise<unknown>>()
-  async function ingestOrRetry(...args: Parameters<typeof ingest>) {
-    // a rolled-back ingest's new series ids are handed out again (SQLite): forget them before anything else runs
-    const onRollback = () => seriesCache.forgetServer(args[0])
+  async function ingestOrRetry(...args: Parameters<typeof ingest>): Promise<IngestResult> {
+    let result
     try {
-      return await driver.transaction(ingest(...args), { groupCommit: true, onRollback })
+      result = await driver.transaction(ingest(...args), { groupCommit: true })
     } catch (error) {
       // Run it once more, alone, when it was undone with the others of its group commit (group-commit.ts says when), or
       // when it used series ids cached for a server that another replica deleted and created again within the
       // same millisecond (their foreign key fails).
       seriesCache.forgetServer(args[0])
       if (!(error instanceof SharedCommitError) && !isForeignKeyViolation(error)) throw error
-      return driver.transaction(ingest(...args), { onRollback })
+      result = await driver.transaction(ingest(...args))
     }
+    // committed: its series ids are for keeping (series-cache.ts)
+    const { series, ...outcome } = result
+    if (series && series.rows.length > 0) seriesCache.rememberIds(args[0], series.createdAt, series.rows)
+    return outcome
   }
 
   let closing: Promise<void> | undefined

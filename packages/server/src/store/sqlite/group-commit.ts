@@ -14,17 +14,13 @@ const MAX_GROUP = 8
 
 interface Queued {
   run: () => unknown
-  onRollback: (() => void) | undefined
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
 
 export interface GroupCommit {
-  /**
-   * Runs `run` in a savepoint of the next group's transaction; settles once that commits. `onRollback` is called
-   * at once if its writes are undone (its savepoint, or the whole group), before anything else runs.
-   */
-  enqueue<T>(run: () => T, onRollback?: () => void): Promise<T>
+  /** Runs `run` in a savepoint of the next group's transaction; settles once that commits. */
+  enqueue<T>(run: () => T): Promise<T>
   /** Runs everything queued now (before closing the database); nothing when none is queued. */
   flush(): void
 }
@@ -62,13 +58,11 @@ export function groupCommit(db: Database.Database): GroupCommit {
             // SQLite rolled the whole transaction back (a full disk, an I/O error), or the savepoint's own statements
             // failed (then what the job wrote may still be in the transaction): none of the group is written
             if (!db.inTransaction || own?.error !== error) throw error
-            job.onRollback?.()
           }
         }
       }).immediate()
     } catch (error) {
       // nothing of the group was written
-      for (const job of group) job.onRollback?.()
       group.forEach((job, i) => {
         const outcome = outcomes[i]
         // BEGIN failed (busy past the timeout): every one of them would have, alone too
@@ -88,10 +82,10 @@ export function groupCommit(db: Database.Database): GroupCommit {
   }
 
   return {
-    enqueue: <T>(run: () => T, onRollback?: () => void) =>
+    enqueue: <T>(run: () => T) =>
       new Promise<T>((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush)
-        queue.push({ run, onRollback, resolve: resolve as (value: unknown) => void, reject })
+        queue.push({ run, resolve: resolve as (value: unknown) => void, reject })
       }),
     flush() {
       while (queue.length > 0) flush()

@@ -100,13 +100,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
       return driveSync(program, execute)
     },
     async transaction(program, options) {
-      if (options?.groupCommit) return grouped.enqueue(() => driveSync(program, execute), options.onRollback)
-      try {
-        return db.transaction(() => driveSync(program, execute)).immediate()
-      } catch (error) {
-        options?.onRollback?.()
-        throw error
-      }
+      if (options?.groupCommit) return grouped.enqueue(() => driveSync(program, execute))
+      return db.transaction(() => driveSync(program, execute)).immediate()
     },
     async end() {
       grouped.flush()
