@@ -90,6 +90,11 @@ if (server) {
   if (ing.sqlite.rounds) {
     out()
     out(`Shares of the ceiling by round: SQLite ${shares(ing.sqlite)}${ing.postgres ? `; PostgreSQL ${shares(ing.postgres)}` : ''}.`)
+    const ceilings = ing.sqlite.rounds.map((r) => r.ceilingPointsPerSecond)
+    out()
+    out(`The two targets pull apart with the host's load: the bare insert (one thread, in process) gains more from a quiet`)
+    out(`machine than the service (HTTP between two processes on 2 cores). Its rounds here took ${fmt(Math.min(...ceilings))}–${fmt(Math.max(...ceilings))} points/s;`)
+    out('in a noisier hour of the same day they took 176 000–274 000, and the service 171 205 points/s, 63 % of them.')
   }
   if (server.otlp) {
     const o = server.otlp
@@ -133,9 +138,20 @@ if (server) {
   out('  (HTTP, `JSON.parse`, validation and now the clone) while the worker was 58–76 % busy. A split that pays would hand')
   out('  the raw body to the store\'s thread (parsing and validation with it), and with it the request\'s refusals and the')
   out('  live updates: an architecture change, not a driver option.')
-  out('- **More senders, smaller groups.** The main thread is idle about a fifth of the time with 8 senders (a CPU profile')
-  out('  of it), but 16 and 32 senders (as many servers) were slower, and groups of at most 2, 4 or 8 batches could not be')
-  out('  told apart.')
+  out('- **More senders, smaller groups.** A CPU profile of the service labels about a fifth of its main thread\'s time')
+  out('  idle with 8 senders, but 16 and 32 senders (as many servers) were slower, and groups of at most 2, 4 or 8 batches')
+  out('  could not be told apart. Without the profiler, `top -H` shows that thread 100 % busy: the idle label is not spare')
+  out('  time (2026-11-25, later).')
+  out()
+  out('Tried and not kept (2026-11-25, later; the service alone took 176 000–196 000 points/s in those runs):')
+  out('- **The raw body to a worker thread.** A prototype transferred each request\'s body bytes (no copy) to a worker')
+  out('  thread that decoded, parsed, validated and stored the batch on its own connection; the main thread kept HTTP, the')
+  out('  key and the HMAC check. Taking turns with the code in one thread: 166 000–182 000 points/s against 176 000–178 000,')
+  out('  no gain. `top -H` showed the main thread still 100 % busy and the worker 62 %; why the main thread stays busy with')
+  out('  that little left to do is not known (its CPU profile could not be taken with the worker running).')
+  out('- **`temp_store = MEMORY`.** The group commit\'s savepoints make SQLite write a sub-journal to a temporary file, about')
+  out('  as many writes as to the WAL (`strace`). Kept in memory: 176 000–200 000 points/s against 184 000–195 000, three')
+  out('  runs each in turns, no difference beyond the noise.')
   out()
 
   const q = server.query
