@@ -132,6 +132,9 @@ export function storeApiTests(h: Harness) {
         await closing
         await expect(store.getServer('closing')).rejects.toBeInstanceOf(StoreClosedError)
         await expect(store.recordUsage([{ serverId: 'closing', action: 'view', visitorHash: 'v', timestamp: T0 }])).rejects.toBeInstanceOf(StoreClosedError)
+        // the dialects' own methods too (retention and maintenance timers may fire while the service stops)
+        for (const target of ['raw', '1m', 'events'] as const) await expect(store.purge(target, T0, 10)).rejects.toBeInstanceOf(StoreClosedError)
+        await expect(store.maintain()).rejects.toBeInstanceOf(StoreClosedError)
         expect(store.close()).toBe(closing)
       } finally {
         await fresh.close()

@@ -6,7 +6,7 @@ import { all, columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver
 import { metricStatements } from '../sql/metric-statements'
 import { sqlStore } from '../sql/sql-store'
 import { type BulkTable, purgeCutoff, type SqlFragments } from '../sql/statements'
-import type { PurgeStep, Store } from '../store'
+import { type PurgeStep, type Store, StoreClosedError } from '../store'
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:5432/db` (a unix socket: `?host=/var/run/postgresql`). */
@@ -212,6 +212,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return () => errorListeners.delete(listener)
     },
     async purge(target, before, limit) {
+      if (pool.ending) throw new StoreClosedError()
       const table = target === 'raw' || target === '1m' ? PARTITIONED[target] : undefined
       if (!table) return shared.purge(target, before, limit)
       const step = await purgePartitioned(pool, table, purgeCutoff(target, before), limit)
@@ -221,6 +222,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { rows: Math.max(step.rows, charts), deleted: step.deleted }
     },
     async maintain() {
+      if (pool.ending) throw new StoreClosedError()
       // PostgreSQL's autovacuum and checkpointer do the rest
       await maintainPartitions(pool, clock())
     },

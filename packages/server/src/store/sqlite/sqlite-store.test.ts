@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -70,6 +70,9 @@ describe('SQLite group commit', () => {
       expect((settled[1] as PromiseRejectedResult).reason.code).toBe('SQLITE_FULL')
       expect(await late).toBeInstanceOf(StoreClosedError)
       expect(isUnavailableError(await late)).toBe(true)
+      // a backup of a closed store is refused the same way, and writes no file
+      await expect(store.backup(join(dir, 'copy.db'))).rejects.toBeInstanceOf(StoreClosedError)
+      expect(existsSync(join(dir, 'copy.db'))).toBe(false)
       const reopened = openSqliteStore({ path, readonly: true })
       try {
         expect((await reopened.rawRows('disk', T0 + MIN, T0 + 2 * MIN)).map((r) => r.sum).sort()).toEqual([1, 2])

@@ -6,7 +6,7 @@ import { SQLITE_MIGRATIONS } from './migrations'
 import { driveSync, type Op, type SqlDriver } from '../sql/program'
 import { sqlStore } from '../sql/sql-store'
 import { RETENTION, type BulkTable, type SqlFragments } from '../sql/statements'
-import type { Store } from '../store'
+import { type Store, StoreClosedError } from '../store'
 
 export interface SqliteStoreOptions {
   /** Database file; created (mode 0600, with its directory) when missing. `:memory:` for tests. */
@@ -114,10 +114,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
     db,
     ...sqlStore(driver, SQLITE_FRAGMENTS),
     async maintain() {
+      if (!db.open) throw new StoreClosedError()
       // PASSIVE never waits for readers; what it cannot copy now, the next run does
       db.pragma('wal_checkpoint(PASSIVE)')
     },
     async backup(file) {
+      if (!db.open) throw new StoreClosedError()
       await db.backup(file)
     },
   }
