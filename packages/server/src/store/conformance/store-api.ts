@@ -78,7 +78,7 @@ export function storeApiTests(h: Harness) {
       expect(await store.ingest('iso', 'i-bad', [point(100)], [], T0, T0 - DAY)).toEqual({ duplicate: false, processed: 1 })
     })
 
-    it('never files a point under a series a failed batch created: its ids are forgotten with it', async () => {
+    it('never files a point under a series a failed batch created: its ids are never remembered', async () => {
       const { store } = under
       await store.createServer(newServer('reuse'), credentials('reuse'), T0)
       // creates series k1, then fails (details that cannot be stored as JSON), in its own transaction
