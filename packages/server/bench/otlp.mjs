@@ -4,7 +4,7 @@
 // (JSON), OTLP protobuf with delta temporality, OTLP JSON with delta, and OTLP protobuf with cumulative temporality
 // (every point read against and written back to its series' state). Points = data points stored per second, the
 // median of three rounds that take turns.
-import { createSignatureHeaders, ROUTES, Sketch } from '@mcpdir/metrics/protocol'
+import { createSignatureHeaders, ROUTES, Sketch, sortTags } from '@mcpdir/metrics/protocol'
 import protobuf from 'protobufjs/light.js'
 import protojson from 'protobufjs/ext/protojson.js'
 import { Agent, request } from 'undici'
@@ -66,7 +66,9 @@ function collectBody(now, w, id) {
   const at = windowTime(now, w)
   const metrics = []
   for (let i = 0; i < POINTS; i++) {
-    const { kind, tags } = series(i)
+    const { kind, tags: unsorted } = series(i)
+    // keys sorted, as the SDK sends them (its canonical tags); OTLP attributes come in whatever order the exporter has
+    const tags = sortTags(unsorted)
     if (kind === 0) metrics.push({ name: 'mcp.bench.calls', type: 'counter', count: 3, sum: 3, tags, timestamp: at })
     else if (kind === 1) metrics.push({ name: 'process.heap_mb', type: 'gauge', count: 1, sum: 100, min: 100, max: 100, last: 100, tags, timestamp: at })
     else {
