@@ -80,16 +80,19 @@ if (server) {
   out('each, and each figure is the median of its rounds (the share, the median of the rounds\' shares), so a stretch')
   out('of noise on the host weighs on both sides alike.')
   out()
-  out('| store | points/s | batches/s | raw ceiling points/s | share of ceiling | target (≥ 50 % and ≥ 200 000/s) |')
-  out('|---|---|---|---|---|---|')
+  // the targets are SQLite's (one box; PostgreSQL scales out with replicas); PostgreSQL's share is marked against the same 50 %
+  out('| store | points/s | batches/s | raw ceiling points/s | share of ceiling | ≥ 50 % of the ceiling | ≥ 200 000/s (SQLite) |')
+  out('|---|---|---|---|---|---|---|')
   for (const [store, r] of Object.entries({ SQLite: ing.sqlite, PostgreSQL: ing.postgres })) {
     if (!r) continue
-    out(`| ${store} | ${fmt(r.pointsPerSecond)} | ${fmt(r.batchesPerSecond)} | ${fmt(r.ceilingPointsPerSecond)} | ${Math.round(r.shareOfCeiling * 100)} % | ${mark(r.shareOfCeiling >= 0.5 && r.pointsPerSecond >= 200_000)} |`)
+    const rate = store === 'SQLite' ? mark(r.pointsPerSecond >= 200_000) : '–'
+    out(`| ${store} | ${fmt(r.pointsPerSecond)} | ${fmt(r.batchesPerSecond)} | ${fmt(r.ceilingPointsPerSecond)} | ${Math.round(r.shareOfCeiling * 100)} % | ${mark(r.shareOfCeiling >= 0.5)} | ${rate} |`)
   }
   const shares = (r) => r?.rounds?.map((x) => `${Math.round(x.shareOfCeiling * 100)} %`).join(', ')
   if (ing.sqlite.rounds) {
     out()
     out(`Shares of the ceiling by round: SQLite ${shares(ing.sqlite)}${ing.postgres ? `; PostgreSQL ${shares(ing.postgres)}` : ''}.`)
+    if (ing.postgres) out('The targets are SQLite\'s (one box); PostgreSQL, which scales out with replicas, is marked against the same 50 % for comparison.')
     const ceilings = ing.sqlite.rounds.map((r) => r.ceilingPointsPerSecond)
     out()
     out(`The two targets pull apart with the host's load: the bare insert (one thread, in process) gains more from a quiet`)
