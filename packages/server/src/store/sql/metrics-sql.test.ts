@@ -7,6 +7,7 @@ import { metricStatements } from './metric-statements'
 import { metricsSql } from './metrics-sql'
 import { driveSync } from './program'
 import { SeriesCache } from './series-cache'
+import { statements } from './statements'
 
 const T0 = Date.parse('2026-03-10T12:00:00.000Z')
 const point = (name: string, sum: number): MetricPoint => ({ name, type: 'counter', tags: {}, timestamp: T0, count: 1, sum, min: sum, max: sum, last: sum })
@@ -18,7 +19,7 @@ describe('metricsSql', () => {
     const db = new Database(':memory:')
     db.pragma('foreign_keys = ON')
     migrateSqlite(db)
-    db.prepare('INSERT INTO servers (id, name, is_private, require_signature, created_at) VALUES (?, ?, 0, 0, ?)').run('s', 's', T0)
+    db.prepare(statements(SQLITE_FRAGMENTS).insertServer).run('s', 's', 0, 0, T0)
     const cache = new SeriesCache()
     const metrics = metricsSql(SQLITE_FRAGMENTS, cache)
     const execute = executor(db)

@@ -106,9 +106,9 @@ export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): Sql
     } catch (error) {
       // Run it once more, alone, when it was undone with the others of its group commit (group-commit.ts says when), or
       // when it used series ids cached for a server that another replica deleted and created again within the
-      // same millisecond (their foreign key fails).
-      seriesCache.forgetServer(args[0])
-      if (!(error instanceof SharedCommitError) && !isForeignKeyViolation(error)) throw error
+      // same millisecond (their foreign key fails: those ids go first). A failed ingest cached nothing (below).
+      if (isForeignKeyViolation(error)) seriesCache.forgetServer(args[0])
+      else if (!(error instanceof SharedCommitError)) throw error
       result = await driver.transaction(ingest(...args))
     }
     // committed: its series ids are for keeping (series-cache.ts)
