@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { nearestRank, SKETCH_MAX_BINS, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount, sketchPercentiles } from './sketch'
+import { nearestRank, SKETCH_MAX_BINS, SKETCH_MAX_KEY, SKETCH_MIN_KEY, SKETCH_RELATIVE_ACCURACY, Sketch, sketchCount, sketchPercentiles } from './sketch'
 import { sketchJsonSchema } from './sketch-schema'
 
 // Durations from a microsecond to ~11 days in ms, with exact zeros mixed in.
@@ -90,6 +90,45 @@ describe('Sketch', () => {
       }),
       { numRuns: 200 },
     )
+  })
+
+  it('writes the binary form straight from the JSON form, byte for byte as the built sketch writes it', () => {
+    // valid JSON forms (the schema's rules), keys spread up to the whole key range: wider than a sketch holds too
+    const json = fc
+      .record({
+        zero: fc.integer({ min: 0, max: 1_000 }),
+        first: fc.integer({ min: SKETCH_MIN_KEY, max: SKETCH_MAX_KEY }),
+        steps: fc.array(fc.record({ gap: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1_500 })), count: fc.integer({ min: 1, max: 2 ** 40 }) }), { maxLength: 60 }),
+        firstCount: fc.integer({ min: 1, max: 1_000 }),
+        empty: fc.boolean(),
+      })
+      .map(({ zero, first, steps, firstCount, empty }) => {
+        if (empty) return { alpha: SKETCH_RELATIVE_ACCURACY, zero, keys: [], counts: [] }
+        const keys = [first]
+        const counts = [firstCount]
+        let key = first
+        for (const { gap, count } of steps) {
+          if (key + gap > SKETCH_MAX_KEY) break
+          key += gap
+          keys.push(gap)
+          counts.push(count)
+        }
+        return { alpha: SKETCH_RELATIVE_ACCURACY, zero, keys, counts }
+      })
+    let folded = 0
+    fc.assert(
+      fc.property(json, (j) => {
+        expect(sketchJsonSchema.safeParse(j).success).toBe(true)
+        const span = j.keys.reduce((a, b) => a + b, 0) - (j.keys[0] ?? 0) + 1
+        if (j.keys.length > 0 && span > SKETCH_MAX_BINS) folded++
+        expect(Sketch.bytesFromJSON(j)).toEqual(Sketch.fromJSON(j).toBytes())
+      }),
+      { numRuns: 500 },
+    )
+    // both sides of the fold were checked
+    expect(folded).toBeGreaterThan(0)
+    expect(folded).toBeLessThan(500)
+    for (const sketch of [new Sketch(), Sketch.of([0, 0, 1, 2, 300, 1e6])]) expect(Sketch.bytesFromJSON(sketch.toJSON())).toEqual(sketch.toBytes())
   })
 
   it('round-trips through its binary form exactly', () => {

@@ -179,6 +179,27 @@ export class Sketch {
   }
 
   /**
+   * {@link Sketch.toBytes}' form of a sketch's JSON form, without building the sketch: the same bytes as
+   * `Sketch.fromJSON(json).toBytes()`, written straight from the JSON's keys and counts (ingest stores every timer
+   * point it receives this way). Takes a JSON form validated by `sketchJsonSchema`.
+   */
+  static bytesFromJSON(json: SketchJSON): Uint8Array {
+    const { keys, counts } = json
+    const n = keys.length
+    let last = 0
+    for (const step of keys) last += step
+    // keys wider apart than a sketch holds are folded as `fromJSON` folds them
+    if (n > 0 && last - (keys[0] as number) + 1 > SKETCH_MAX_BINS) return Sketch.fromJSON(json).toBytes()
+    const out = new VarintWriter()
+    out.uint(BYTES_VERSION).uint(json.zero).uint(n)
+    if (n === 0) return out.finish()
+    out.int(keys[0] as number)
+    for (let i = 1; i < n; i++) out.uint(keys[i] as number)
+    for (let i = 0; i < n; i++) out.uint(counts[i] as number)
+    return out.finish()
+  }
+
+  /**
    * The compact binary form, for storage: a format version byte, then varints: the zero count, the number of
    * non-empty buckets, the first bucket key (zigzag), the gaps to each next key, and each bucket's count.
    * A typical latency distribution takes a few hundred bytes; {@link Sketch.fromBytes} reads it back exactly.

@@ -49,9 +49,13 @@ export interface StoredRow extends RowValues {
   seriesId: number
 }
 
-/** A merge in progress: values whose sketch is decoded. */
+/**
+ * A merge in progress. Its sketch stays the stored (or received) bytes of its first row until a second sketch
+ * merges in, then is decoded: most merges of a rollup or of an ingest's minute hold one row, and bytes that are
+ * never merged are stored again as they are.
+ */
 export interface Merged extends Omit<RowValues, 'sketch'> {
-  sketch: Sketch | undefined
+  sketch: Sketch | Uint8Array | undefined
 }
 
 /**
@@ -59,8 +63,7 @@ export interface Merged extends Omit<RowValues, 'sketch'> {
  * stays the first row's stored bytes until a second one merges in: most chart buckets hold one row, and
  * percentiles are read from the bytes as they are.
  */
-export interface Accumulator extends Omit<Merged, 'sketch'> {
-  sketch: Sketch | Uint8Array | undefined
+export interface Accumulator extends Merged {
   series: SeriesInfo
 }
 
@@ -104,7 +107,7 @@ export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<R
   fresh.max = values.max
   fresh.last = values.last
   fresh.lastTs = values.lastTs
-  fresh.sketch = mergeSketch(undefined, sketch)
+  fresh.sketch = sketch instanceof Uint8Array ? sketch : mergeSketch(undefined, sketch)
   return fresh
 }
 
@@ -137,10 +140,13 @@ export function perSeries(rows: readonly ReportRow[]): Accumulator[] {
   return [...merged.values()].sort((a, b) => a.series.id - b.series.id)
 }
 
+/** A merge's sketch as stored: encoded, or the bytes it still is. */
+export const storedSketch = (sketch: Merged['sketch']): Uint8Array | null => (sketch instanceof Sketch ? sketch.toBytes() : (sketch ?? null))
+
 /** A merged row as stored: the sketch encoded. */
 export function toStored(seriesId: number, merged: Merged): StoredRow {
   const { sketch, ...values } = merged
-  return { ...values, seriesId, sketch: sketch ? sketch.toBytes() : null }
+  return { ...values, seriesId, sketch: storedSketch(sketch) }
 }
 
 /** Rolls stored rows into buckets of `bucketMs`, one per series; rows merge in the order given. */

@@ -11,7 +11,7 @@
 // member (lowest id), whose name, type and outcome are the group's, so a report merges these rows exactly as it
 // merged the series' own rows. Breakdowns and the period's totals, which need every tag, read the tier rows.
 import { MCP_TAG } from '@mcpdir/metrics/protocol'
-import { type AggregateRow, type Merged, mergeValues, type SeriesInfo, type StoredRow } from '../../query/aggregations'
+import { type AggregateRow, type Merged, mergeValues, type SeriesInfo, type StoredRow, storedSketch } from '../../query/aggregations'
 import { decodeBlock, encodeBlock } from './point-block'
 
 /** The chart group of a series (see the header). */
@@ -49,7 +49,7 @@ export function packCharts(rows: readonly (StoredRow & { series: SeriesInfo })[]
         min: m.min,
         max: m.max,
         last: m.last,
-        sketch: m.sketch ? m.sketch.toBytes() : null,
+        sketch: storedSketch(m.sketch),
       })),
     ),
   ])

@@ -19,6 +19,13 @@ const MINUTE = TIER_MS['1m']
 /** A stored row in its table's column order (TIER_COLUMNS). */
 const tierValues = (r: StoredRow): unknown[] => [r.seriesId, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.lastTs, r.sketch]
 
+/** The map `outer` holds under `key`, made when missing. */
+function inner<K, V>(outer: Map<number, Map<K, V>>, key: number): Map<K, V> {
+  let map = outer.get(key)
+  if (!map) outer.set(key, (map = new Map()))
+  return map
+}
+
 const blank = (bucket: number) => (): Merged => ({ bucket, count: 0, sum: 0, min: 0, max: 0, last: 0, lastTs: 0, sketch: undefined })
 
 /** The metric programs, over the dialect's fragments and the store's series cache. */
@@ -55,31 +62,32 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
 
   /**
    * Merges points into their 1-minute rows: each row as stored, then the batch's points in order, so a row
-   * comes out exactly as a rebuild from its raw points (in insertion order) would.
+   * comes out exactly as a rebuild from its raw points (in insertion order) would. `sketches`: each point's sketch
+   * in its binary form, decoded only where a second sketch merges into its row.
    */
-  function* mergeMinutes(points: readonly MetricPoint[], ids: readonly number[], sketches: readonly (Sketch | undefined)[]): Program<void> {
+  function* mergeMinutes(points: readonly MetricPoint[], ids: readonly number[], sketches: readonly (Uint8Array | null)[]): Program<void> {
     const minutes = points.map((p) => bucketStart(p.timestamp, MINUTE))
     const stored = (yield* arrays<RowArray>(S.minuteRows, [JSON.stringify([...new Set(ids)]), JSON.stringify([...new Set(minutes)])])).map(storedRow)
-    const byKey = new Map(stored.map((r) => [`${r.seriesId}:${r.bucket}`, r]))
-    const merged = new Map<string, { seriesId: number; values: Merged | undefined }>()
+    // by minute, then series id: numbers, not a string key built and hashed for every point
+    const byMinute = new Map<number, Map<number, StoredRow>>()
+    for (const row of stored) inner(byMinute, row.bucket).set(row.seriesId, row)
+    const merged = new Map<number, Map<number, { seriesId: number; values: Merged }>>()
     points.forEach((p, i) => {
       const seriesId = ids[i] as number
       const bucket = minutes[i] as number
-      const key = `${seriesId}:${bucket}`
-      let entry = merged.get(key)
+      const entries = inner(merged, bucket)
+      let entry = entries.get(seriesId)
       const values = { bucket: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, lastTs: p.timestamp }
       if (!entry) {
-        // the stored row's decoded sketch, or else the point's, is used nowhere else: the merge takes it over
-        // instead of copying it (this runs for every series and minute of every batch)
-        const row = byKey.get(key)
-        const first = row ? { ...row, bucket, sketch: row.sketch ? Sketch.fromBytes(row.sketch) : undefined } : { ...values, bucket, sketch: sketches[i] }
-        entry = { seriesId, values: first }
-        merged.set(key, entry)
+        const row = byMinute.get(bucket)?.get(seriesId)
+        entry = { seriesId, values: row ? { ...row, bucket, sketch: row.sketch ?? undefined } : { ...values, bucket, sketch: sketches[i] ?? undefined } }
+        entries.set(seriesId, entry)
         if (!row) return
       }
       entry.values = mergeValues(entry.values, values, sketches[i], blank(bucket))
     })
-    yield* insert(TIER_TABLES['1m'], [...merged.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
+    const rows = [...merged.values()].flatMap((entries) => [...entries.values()].map((e) => tierValues(toStored(e.seriesId, e.values))))
+    yield* insert(TIER_TABLES['1m'], rows)
   }
 
   /** A server's raw points with a timestamp in [from, to), in the order of `Store.rawRows`, as rows (bucket and lastTs: the timestamp). */
@@ -145,14 +153,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       // tags arrive with sorted keys (the protocol's sortTags), so this is their canonical form
       const tags = points.map((p) => JSON.stringify(p.tags))
       const { ids, read } = yield* seriesIds(serverId, createdAt, points, tags)
-      const sketches = points.map((p) => (p.sketch ? Sketch.fromJSON(p.sketch) : undefined))
+      // straight from the wire's JSON form to the stored binary one: most never need decoding
+      const sketches = points.map((p) => (p.sketch ? Sketch.bytesFromJSON(p.sketch) : null))
       // one block per minute the batch touches (an SDK's batch is one flush window: usually one)
       const byMinute = new Map<number, PackedPoint[]>()
       points.forEach((p, i) => {
         const minute = bucketStart(p.timestamp, MINUTE)
         let block = byMinute.get(minute)
         if (!block) byMinute.set(minute, (block = []))
-        block.push({ seriesId: ids[i] as number, timestamp: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, sketch: sketches[i]?.toBytes() ?? null })
+        block.push({ seriesId: ids[i] as number, timestamp: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, sketch: sketches[i] as Uint8Array | null })
       })
       yield* insert(TABLES.blocks, [...byMinute].map(([minute, block]) => [serverId, minute, block.length, encodeBlock(block)]))
       yield* mergeMinutes(points, ids, sketches)
