@@ -129,6 +129,17 @@ describe('Sketch', () => {
     expect(folded).toBeGreaterThan(0)
     expect(folded).toBeLessThan(500)
     for (const sketch of [new Sketch(), Sketch.of([0, 0, 1, 2, 300, 1e6])]) expect(Sketch.bytesFromJSON(sketch.toJSON())).toEqual(sketch.toBytes())
+    // not valid JSON forms: a repeated key, an empty bucket, a key going back; still the bytes fromJSON's sketch writes
+    const invalid = [
+      { keys: [10, 0, 3], counts: [1, 2, 3] },
+      { keys: [10, 1, 3], counts: [1, 0, 3] },
+      { keys: [10, -4, 3], counts: [1, 2, 3] },
+    ]
+    for (const { keys, counts } of invalid) {
+      const j = { alpha: SKETCH_RELATIVE_ACCURACY, zero: 1, keys, counts }
+      expect(Sketch.bytesFromJSON(j)).toEqual(Sketch.fromJSON(j).toBytes())
+      expect(Sketch.fromBytes(Sketch.bytesFromJSON(j)).count).toBe(sketchCount(j))
+    }
   })
 
   it('round-trips through its binary form exactly', () => {

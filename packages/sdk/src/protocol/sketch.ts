@@ -181,15 +181,21 @@ export class Sketch {
   /**
    * {@link Sketch.toBytes}' form of a sketch's JSON form, without building the sketch: the same bytes as
    * `Sketch.fromJSON(json).toBytes()`, written straight from the JSON's keys and counts (ingest stores every timer
-   * point it receives this way). Takes a JSON form validated by `sketchJsonSchema`.
+   * point it receives this way). Meant for a JSON form validated by `sketchJsonSchema`; any other takes the long way.
    */
   static bytesFromJSON(json: SketchJSON): Uint8Array {
     const { keys, counts } = json
     const n = keys.length
     let last = 0
-    for (const step of keys) last += step
-    // keys wider apart than a sketch holds are folded as `fromJSON` folds them
-    if (n > 0 && last - (keys[0] as number) + 1 > SKETCH_MAX_BINS) return Sketch.fromJSON(json).toBytes()
+    let ordered = n === counts.length
+    for (let i = 0; i < n; i++) {
+      const step = keys[i] as number
+      if ((i > 0 && !(step > 0)) || !((counts[i] as number) > 0)) ordered = false
+      last += step
+    }
+    // keys wider apart than a sketch holds are folded as `fromJSON` folds them; unordered keys or empty buckets
+    // (not a valid JSON form) are left to it too, so these bytes never differ from its
+    if (!ordered || (n > 0 && last - (keys[0] as number) + 1 > SKETCH_MAX_BINS)) return Sketch.fromJSON(json).toBytes()
     const out = new VarintWriter()
     out.uint(BYTES_VERSION).uint(json.zero).uint(n)
     if (n === 0) return out.finish()

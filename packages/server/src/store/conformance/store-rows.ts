@@ -99,7 +99,8 @@ export function storeRowsTests(h: Harness) {
       const M0 = T0 + 3 * DAY // away from the minutes other tests mark dirty
       await store.createServer(newServer('merge'), credentials('merge'), T0)
       const gauge = (v: number, t: number): MetricPoint => ({ name: 'g', type: 'gauge', tags: { k: 'v' }, timestamp: t, count: 1, sum: v, min: v, max: v, last: v })
-      await store.ingest('merge', 'm-1', [timer([5, 7.5], M0 + 10), gauge(3.3, M0 + 20), timer([100], M0 + MIN + 1)], [], M0, M0 - DAY)
+      // two timer points of one series and minute in one batch, the minute new: their sketches merge before any is stored
+      await store.ingest('merge', 'm-1', [timer([5, 7.5], M0 + 10), gauge(3.3, M0 + 20), timer([100], M0 + MIN + 1), timer([42], M0 + 40)], [], M0, M0 - DAY)
       // a late gauge value earlier in the minute: not the last one
       await store.ingest('merge', 'm-2', [gauge(0.1, M0 + 5), timer([0.2, 9e6], M0 + 30), gauge(8.8, M0 + 59_999)], [], M0, M0 - DAY)
       // a replayed batch merges nothing
@@ -107,7 +108,7 @@ export function storeRowsTests(h: Harness) {
       const merged = (await store.tierRows('merge', '1m', M0, M0 + 2 * MIN)).map(plain)
       expect(merged.sort((a, b) => a.name.localeCompare(b.name) || a.bucket - b.bucket)).toEqual([
         { name: 'g', type: 'gauge', tags: { k: 'v' }, bucket: M0, count: 3, sum: 3.3 + 0.1 + 8.8, min: 0.1, max: 8.8, last: 8.8, lastTs: M0 + 59_999, sketch: null },
-        { name: 't', type: 'timer', tags: {}, bucket: M0, count: 4, sum: 12.5 + 9000000.2, min: 0.2, max: 9e6, last: 9e6, lastTs: M0 + 30, sketch: Sketch.of([5, 7.5, 0.2, 9e6]).toJSON() },
+        { name: 't', type: 'timer', tags: {}, bucket: M0, count: 5, sum: 12.5 + 42 + 9000000.2, min: 0.2, max: 9e6, last: 42, lastTs: M0 + 40, sketch: Sketch.of([5, 7.5, 42, 0.2, 9e6]).toJSON() },
         { name: 't', type: 'timer', tags: {}, bucket: M0 + MIN, count: 1, sum: 100, min: 100, max: 100, last: 100, lastTs: M0 + MIN + 1, sketch: Sketch.of([100]).toJSON() },
       ])
       expect(await store.rebuildTier('merge', '1m', M0, M0 + 2 * MIN, 'raw')).toBe(3)
