@@ -80,7 +80,8 @@ describe('reliability', () => {
   })
 
   it('a full disk answers 503 with Retry-After, and nothing acknowledged is lost', async () => {
-    const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'mcpdir-full-')), 'metrics.db') })
+    const dir = mkdtempSync(join(tmpdir(), 'mcpdir-full-'))
+    const store = openSqliteStore({ path: join(dir, 'metrics.db') })
     const creds = await registerServer(store, { id: 'full' }, Date.now())
     const app = createApp({ store, backgroundJobs: false })
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
@@ -112,6 +113,7 @@ describe('reliability', () => {
       server.close()
       app.stop()
       await store.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 
