@@ -93,4 +93,20 @@ describe('fastPoint', () => {
       { numRuns: 300 },
     )
   })
+
+  it('remembers only what passed, and only for the check it passed, past its bound too', () => {
+    const point = (name: string, tags: Record<string, string>) => fastPoint({ name, type: 'counter', count: 1, sum: 1, tags })
+    const long = 'v'.repeat(100)
+    // a valid tag value is not thereby a valid tag key (at most 64 characters), nor a metric name
+    expect(point('m', { k: long })).toBeDefined()
+    expect(point('m', { [long]: 'x' })).toBeUndefined()
+    expect(point('m', { k: 'has space' })).toBeDefined()
+    expect(point('has space', {})).toBeUndefined()
+    expect(point('has space', {})).toBeUndefined()
+    // more distinct names than it keeps: still right for old and new ones
+    for (let i = 0; i < 10_000; i++) expect(point(`name.${i}`, { tool: `t${i}` })).toBeDefined()
+    expect(point('name.0', { tool: 't0' })).toBeDefined()
+    expect(point('9bad', { tool: 't0' })).toBeUndefined()
+    expect(point('name.1', { 'bad key': 't0' })).toBeUndefined()
+  })
 })

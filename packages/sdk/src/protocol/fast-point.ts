@@ -22,8 +22,31 @@ export interface FastPoint {
   timestamp: number | undefined
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v))
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * `check` for strings, remembering those it passed: an SDK's batches repeat the same metric names, tag keys and tag
+ * values point after point, and a Set lookup costs less than matching the pattern again. Bounded: emptied when full.
+ */
+function remembered(check: (s: string) => boolean, max = 4096): (s: unknown) => s is string {
+  const passed = new Set<string>()
+  return (s: unknown): s is string => {
+    if (typeof s !== 'string') return false
+    if (passed.has(s)) return true
+    if (!check(s)) return false
+    if (passed.size >= max) passed.clear()
+    passed.add(s)
+    return true
+  }
+}
+
+const metricName = remembered(isMetricName)
+const tagKey = remembered(isTagKey)
+const tagValue = remembered(isTagValue)
 
 const num = (v: unknown): v is number => typeof v === 'number' && v >= -MAX_ABS_VALUE && v <= MAX_ABS_VALUE
 
@@ -38,7 +61,7 @@ function tagsOk(tags: unknown): tags is Record<string, string> {
   for (const key in tags) {
     if (!Object.hasOwn(tags, key)) return false
     const value = tags[key]
-    if (!isTagKey(key) || !isTagValue(value)) return false
+    if (!tagKey(key) || !tagValue(value)) return false
     n++
   }
   return n <= MAX_TAGS_PER_POINT
@@ -68,7 +91,7 @@ function sketchTotal(s: unknown): number {
 export function fastPoint(input: unknown): FastPoint | undefined {
   if (!isPlainObject(input)) return undefined
   const { name, type: rawType, tags, timestamp, sketch } = input
-  if (!isMetricName(name)) return undefined
+  if (!metricName(name)) return undefined
   if (typeof rawType !== 'string' || !Object.hasOwn(METRIC_TYPE_ALIASES, rawType)) return undefined
   const type = METRIC_TYPE_ALIASES[rawType as keyof typeof METRIC_TYPE_ALIASES]
   const value = optionalNumber(input.value)
