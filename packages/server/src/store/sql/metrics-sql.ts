@@ -37,14 +37,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
    * of their names). The cache is not told of those here: the caller remembers them once the transaction has
    * committed, so an id the database may hand out again after a rollback (SQLite) never gets in.
    */
-  function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[], tags: readonly string[]): Program<{ ids: number[]; read: SeriesRow[] }> {
+  function* seriesIds(serverId: string, createdAt: number, points: readonly MetricPoint[]): Program<{ ids: number[]; read: SeriesRow[] }> {
     const known = cache.idsOf(serverId, createdAt)
-    const keys = points.map((p, i) => seriesKey(p.name, p.type, tags[i] as string))
-    const ids = keys.map((key) => known.get(key))
+    const ids = points.map((p) => known.get(p.name, p.type, p.tags))
+    // the rest by their tags' canonical JSON (sorted keys, the protocol's sortTags): what the table holds
+    const keyOf = (p: MetricPoint) => seriesKey(p.name, p.type, JSON.stringify(p.tags))
     const missing = new Map<string, unknown[]>()
     ids.forEach((id, i) => {
       const p = points[i] as MetricPoint
-      if (id === undefined) missing.set(keys[i] as string, [serverId, p.name, p.type, tags[i]])
+      if (id === undefined) missing.set(keyOf(p), [serverId, p.name, p.type, JSON.stringify(p.tags)])
     })
     if (missing.size === 0) return { ids: ids as number[], read: [] }
     yield* insert(TABLES.series, [...missing.values()])
@@ -53,8 +54,9 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     const byKey = new Map(rows.map((row) => [seriesKey(row.name, row.type, row.tags), row.id]))
     const resolved = ids.map((id, i) => {
       if (id !== undefined) return id
-      const found = byKey.get(keys[i] as string)
-      if (found === undefined) throw new Error(`series ${JSON.stringify(keys[i])} of ${serverId} was neither found nor created`)
+      const key = keyOf(points[i] as MetricPoint)
+      const found = byKey.get(key)
+      if (found === undefined) throw new Error(`series ${JSON.stringify(key)} of ${serverId} was neither found nor created`)
       return found
     })
     return { ids: resolved, read: rows }
@@ -150,9 +152,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
      */
     *storePoints(serverId: string, createdAt: number, points: readonly MetricPoint[]): Program<SeriesRow[]> {
       if (points.length === 0) return []
-      // tags arrive with sorted keys (the protocol's sortTags), so this is their canonical form
-      const tags = points.map((p) => JSON.stringify(p.tags))
-      const { ids, read } = yield* seriesIds(serverId, createdAt, points, tags)
+      const { ids, read } = yield* seriesIds(serverId, createdAt, points)
       // straight from the wire's JSON form to the stored binary one: most never need decoding
       const sketches = points.map((p) => (p.sketch ? Sketch.bytesFromJSON(p.sketch) : null))
       // one block per minute the batch touches (an SDK's batch is one flush window: usually one)

@@ -20,23 +20,74 @@ export interface SeriesRow {
   tags: string
 }
 
-/** The cache key of a series within its server. */
+/** The key of a series within its server, by its tags' canonical JSON. */
 export const seriesKey = (name: string, type: string, tags: string) => `${name}\u0000${type}\u0000${tags}`
+
+/** A node of {@link SeriesIds}' trie: the series whose tags end here, and the next tag's keys and values. */
+interface TagNode {
+  id: number | undefined
+  next: Map<string, Map<string, TagNode>> | undefined
+}
+
+const tagNode = (): TagNode => ({ id: undefined, next: undefined })
+
+/**
+ * Series ids of one server by name, type and tags, found without building a key string (ingest looks up every
+ * point): a trie of Maps over the tags' keys and values in their order. Tags come with keys sorted (the protocol's
+ * `sortTags`; a stored series' canonical JSON parses back in that order), and tag keys start with a letter, so the
+ * order is their JSON's and equal series walk the same path.
+ */
+export class SeriesIds {
+  /** Series remembered. */
+  size = 0
+  private readonly byName = new Map<string, Map<string, TagNode>>()
+
+  get(name: string, type: string, tags: Readonly<Record<string, string>>): number | undefined {
+    let node = this.byName.get(name)?.get(type)
+    for (const key in tags) {
+      if (!node) return undefined
+      node = node.next?.get(key)?.get(tags[key] as string)
+    }
+    return node?.id
+  }
+
+  set(name: string, type: string, tags: Readonly<Record<string, string>>, id: number): void {
+    let types = this.byName.get(name)
+    if (!types) this.byName.set(name, (types = new Map()))
+    let node = types.get(type)
+    if (!node) types.set(type, (node = tagNode()))
+    for (const key in tags) {
+      node.next ??= new Map()
+      let values = node.next.get(key)
+      if (!values) node.next.set(key, (values = new Map()))
+      const value = tags[key] as string
+      let child = values.get(value)
+      if (!child) values.set(value, (child = tagNode()))
+      node = child
+    }
+    if (node.id === undefined) this.size++
+    node.id = id
+  }
+}
 
 /** A bounded cache of series ids and series; forgets everything when full (it refills from the database). */
 export class SeriesCache {
-  private readonly servers = new Map<string, { createdAt: number; ids: Map<string, number> }>()
+  private readonly servers = new Map<string, { createdAt: number; ids: SeriesIds }>()
   private readonly infos = new Map<number, SeriesInfo>()
   private entries = 0
 
   constructor(private readonly maxEntries = 250_000) {}
 
-  /** Series ids of a server as created at `createdAt`, by `seriesKey`; empty for a server not seen so. */
-  idsOf(serverId: string, createdAt: number): ReadonlyMap<string, number> {
+  /** Series ids of a server as created at `createdAt`; empty for a server not seen so. */
+  idsOf(serverId: string, createdAt: number): Pick<SeriesIds, 'get' | 'size'> {
+    return this.serverIds(serverId, createdAt)
+  }
+
+  private serverIds(serverId: string, createdAt: number): SeriesIds {
     let server = this.servers.get(serverId)
     if (!server || server.createdAt !== createdAt) {
       if (server) this.entries -= server.ids.size
-      server = { createdAt, ids: new Map() }
+      server = { createdAt, ids: new SeriesIds() }
       this.servers.set(serverId, server)
     }
     return server.ids
@@ -45,12 +96,10 @@ export class SeriesCache {
   /** Remembers a server's series (after `idsOf` for the same server and creation time). */
   rememberIds(serverId: string, createdAt: number, rows: readonly SeriesRow[]): void {
     this.makeRoom(rows.length)
-    const ids = this.idsOf(serverId, createdAt) as Map<string, number>
-    for (const row of rows) {
-      const key = seriesKey(row.name, row.type, row.tags)
-      if (!ids.has(key)) this.entries++
-      ids.set(key, row.id)
-    }
+    const ids = this.serverIds(serverId, createdAt)
+    const before = ids.size
+    for (const row of rows) ids.set(row.name, row.type, JSON.parse(row.tags) as Record<string, string>, row.id)
+    this.entries += ids.size - before
   }
 
   /** A series by id, if remembered. */
