@@ -43,8 +43,8 @@ describe('SeriesIds', () => {
 })
 
 describe('SeriesCache', () => {
-  it('remembers stored series by their canonical JSON, per server as created at a time, and forgets them all when full', () => {
-    const cache = new SeriesCache(3)
+  it('remembers stored series by their canonical JSON, per server as created at a time', () => {
+    const cache = new SeriesCache()
     cache.rememberIds('s', 1, [
       { id: 7, name: 'm', type: 'counter', tags: '{"client":"c","tool":"t"}' },
       { id: 8, name: 'm', type: 'counter', tags: '{}' },
@@ -54,15 +54,24 @@ describe('SeriesCache', () => {
     // the same server created again: none of the old ids
     expect(cache.idsOf('s', 2).get('m', 'counter', {})).toBeUndefined()
     expect(cache.idsOf('s', 2).size).toBe(0)
-    cache.rememberIds('s', 2, [{ id: 9, name: 'm', type: 'counter', tags: '{}' }])
-    cache.rememberIds('t', 5, [{ id: 10, name: 'm', type: 'counter', tags: '{}' }])
-    expect(cache.idsOf('s', 2).get('m', 'counter', {})).toBe(9)
-    // a fourth entry overflows the bound of three: everything is forgotten, then the new one remembered
-    cache.rememberIds('u', 5, [
-      { id: 11, name: 'm', type: 'counter', tags: '{}' },
-      { id: 12, name: 'm', type: 'gauge', tags: '{}' },
-    ])
-    expect(cache.idsOf('t', 5).get('m', 'counter', {})).toBeUndefined()
-    expect(cache.idsOf('u', 5).get('m', 'gauge', {})).toBe(12)
+  })
+
+  it('weighs a server by its trie cells, so series whose first tags all differ count for several, and forgets all when full', () => {
+    const rows = (n: number, tags: (i: number) => string) => Array.from({ length: n }, (_, i) => ({ id: i, name: 'm', type: 'counter' as const, tags: tags(i) }))
+    const shared = new SeriesIds()
+    const wide = new SeriesIds()
+    for (const row of rows(100, (i) => `{"client":"c","tool":"t${i}"}`)) shared.set(row.name, row.type, JSON.parse(row.tags), row.id)
+    for (const row of rows(100, (i) => `{"client":"c${i}","tool":"t"}`)) wide.set(row.name, row.type, JSON.parse(row.tags), row.id)
+    expect(shared.cells).toBeLessThan(110)
+    expect(wide.cells).toBeGreaterThan(400)
+
+    const cache = new SeriesCache(500)
+    cache.rememberIds('shared', 1, rows(100, (i) => `{"client":"c","tool":"t${i}"}`))
+    cache.rememberIds('wide', 1, rows(100, (i) => `{"client":"c${i}","tool":"t"}`))
+    expect(cache.idsOf('shared', 1).get('m', 'counter', { client: 'c', tool: 't5' })).toBe(5)
+    // 200 series, but over 500 cells: the next remember forgets everything first (a bound of 500 series would not)
+    cache.rememberIds('next', 1, rows(1, () => '{}'))
+    expect(cache.idsOf('shared', 1).size).toBe(0)
+    expect(cache.idsOf('next', 1).get('m', 'counter', {})).toBe(0)
   })
 })

@@ -40,6 +40,8 @@ const tagNode = (): TagNode => ({ id: undefined, next: undefined })
 export class SeriesIds {
   /** Series remembered. */
   size = 0
+  /** Trie nodes and maps made, what its memory grows with: about one a series when series share their first tags. */
+  cells = 0
   private readonly byName = new Map<string, Map<string, TagNode>>()
 
   get(name: string, type: string, tags: Readonly<Record<string, string>>): number | undefined {
@@ -53,30 +55,39 @@ export class SeriesIds {
 
   set(name: string, type: string, tags: Readonly<Record<string, string>>, id: number): void {
     let types = this.byName.get(name)
-    if (!types) this.byName.set(name, (types = new Map()))
+    if (!types) this.byName.set(name, (types = this.made(new Map())))
     let node = types.get(type)
-    if (!node) types.set(type, (node = tagNode()))
+    if (!node) types.set(type, (node = this.made(tagNode())))
     for (const key in tags) {
-      node.next ??= new Map()
+      node.next ??= this.made(new Map())
       let values = node.next.get(key)
-      if (!values) node.next.set(key, (values = new Map()))
+      if (!values) node.next.set(key, (values = this.made(new Map())))
       const value = tags[key] as string
       let child = values.get(value)
-      if (!child) values.set(value, (child = tagNode()))
+      if (!child) values.set(value, (child = this.made(tagNode())))
       node = child
     }
     if (node.id === undefined) this.size++
     node.id = id
   }
+
+  private made<T>(cell: T): T {
+    this.cells++
+    return cell
+  }
 }
 
-/** A bounded cache of series ids and series; forgets everything when full (it refills from the database). */
+/**
+ * A bounded cache of series ids and series; forgets everything when full (it refills from the database). Its
+ * entries are the series it holds parsed and the cells of its id tries, so series whose first tags all differ (a
+ * trie of several maps each) count for several.
+ */
 export class SeriesCache {
   private readonly servers = new Map<string, { createdAt: number; ids: SeriesIds }>()
   private readonly infos = new Map<number, SeriesInfo>()
   private entries = 0
 
-  constructor(private readonly maxEntries = 250_000) {}
+  constructor(private readonly maxEntries = 500_000) {}
 
   /** Series ids of a server as created at `createdAt`; empty for a server not seen so. */
   idsOf(serverId: string, createdAt: number): Pick<SeriesIds, 'get' | 'size'> {
@@ -86,7 +97,7 @@ export class SeriesCache {
   private serverIds(serverId: string, createdAt: number): SeriesIds {
     let server = this.servers.get(serverId)
     if (!server || server.createdAt !== createdAt) {
-      if (server) this.entries -= server.ids.size
+      if (server) this.entries -= server.ids.cells
       server = { createdAt, ids: new SeriesIds() }
       this.servers.set(serverId, server)
     }
@@ -97,9 +108,9 @@ export class SeriesCache {
   rememberIds(serverId: string, createdAt: number, rows: readonly SeriesRow[]): void {
     this.makeRoom(rows.length)
     const ids = this.serverIds(serverId, createdAt)
-    const before = ids.size
+    const before = ids.cells
     for (const row of rows) ids.set(row.name, row.type, JSON.parse(row.tags) as Record<string, string>, row.id)
-    this.entries += ids.size - before
+    this.entries += ids.cells - before
   }
 
   /** A series by id, if remembered. */
@@ -122,7 +133,7 @@ export class SeriesCache {
   forgetServer(serverId: string): void {
     const server = this.servers.get(serverId)
     if (!server) return
-    this.entries -= server.ids.size
+    this.entries -= server.ids.cells
     this.servers.delete(serverId)
   }
 
