@@ -41,11 +41,15 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     const known = cache.idsOf(serverId, createdAt)
     const ids = points.map((p) => known.get(p.name, p.type, p.tags))
     // the rest by their tags' canonical JSON (sorted keys, the protocol's sortTags): what the table holds
-    const keyOf = (p: MetricPoint) => seriesKey(p.name, p.type, JSON.stringify(p.tags))
+    const keys = new Map<number, string>()
     const missing = new Map<string, unknown[]>()
     ids.forEach((id, i) => {
+      if (id !== undefined) return
       const p = points[i] as MetricPoint
-      if (id === undefined) missing.set(keyOf(p), [serverId, p.name, p.type, JSON.stringify(p.tags)])
+      const tags = JSON.stringify(p.tags)
+      const key = seriesKey(p.name, p.type, tags)
+      keys.set(i, key)
+      missing.set(key, [serverId, p.name, p.type, tags])
     })
     if (missing.size === 0) return { ids: ids as number[], read: [] }
     yield* insert(TABLES.series, [...missing.values()])
@@ -54,7 +58,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     const byKey = new Map(rows.map((row) => [seriesKey(row.name, row.type, row.tags), row.id]))
     const resolved = ids.map((id, i) => {
       if (id !== undefined) return id
-      const key = keyOf(points[i] as MetricPoint)
+      const key = keys.get(i) as string
       const found = byKey.get(key)
       if (found === undefined) throw new Error(`series ${JSON.stringify(key)} of ${serverId} was neither found nor created`)
       return found

@@ -106,10 +106,12 @@ export class SeriesCache {
 
   /** Remembers a server's series (after `idsOf` for the same server and creation time). */
   rememberIds(serverId: string, createdAt: number, rows: readonly SeriesRow[]): void {
-    this.makeRoom(rows.length)
+    const parsed = rows.map((row) => JSON.parse(row.tags) as Record<string, string>)
+    // at most a map and a node for the name and type, and a map and a node for each tag
+    this.makeRoom(parsed.reduce((n, tags) => n + 2 + 2 * Object.keys(tags).length, 0))
     const ids = this.serverIds(serverId, createdAt)
     const before = ids.cells
-    for (const row of rows) ids.set(row.name, row.type, JSON.parse(row.tags) as Record<string, string>, row.id)
+    rows.forEach((row, i) => ids.set(row.name, row.type, parsed[i] as Record<string, string>, row.id))
     this.entries += ids.cells - before
   }
 

@@ -106,8 +106,13 @@ describe('SQLite series cache', () => {
       await store.ingest('cache', 'c-4', [point(4, T0, 'k2')], [], T0, T0 - DAY)
       await store.ingest('cache', 'c-5', [point(5, T0, 'k2')], [], T0, T0 - DAY)
       expect(attempts()).toEqual(['k1', 'k2'])
+      // tagged series too (found by walking their tags): asked of the database once
+      const tagged = (i: number) => ({ ...point(i, T0, 'k3'), tags: { client: 'c', tool: 't' } })
+      await store.ingest('cache', 'c-6', [tagged(6)], [], T0, T0 - DAY)
+      await store.ingest('cache', 'c-7', [tagged(7), { ...tagged(8), tags: { client: 'c' } }], [], T0, T0 - DAY)
+      expect(attempts()).toEqual(['k1', 'k2', 'k3', 'k3'])
       const rows = await store.rawRows('cache', T0, T0 + MIN)
-      expect(rows.map((r) => [r.series.name, r.sum])).toEqual([['k1', 1], ['k1', 2], ['k2', 4], ['k2', 5]])
+      expect(rows.map((r) => [r.series.name, r.sum])).toEqual([['k1', 1], ['k1', 2], ['k2', 4], ['k2', 5], ['k3', 6], ['k3', 7], ['k3', 8]])
     } finally {
       await store.close()
     }
