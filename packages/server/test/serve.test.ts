@@ -55,6 +55,11 @@ describe('mcpdir-metrics serve', () => {
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain("Unknown option '--colour'")
     expect(spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' }).status).toBe(2)
+    for (const bad of ['0', '-5', 'lots']) {
+      const cache = spawnSync(process.execPath, [CLI, 'serve', `--series-cache-mb=${bad}`], { encoding: 'utf8' })
+      expect(cache.status).toBe(2)
+      expect(cache.stderr).toContain(`--series-cache-mb must be a number of MB above 0, got "${bad}"`)
+    }
   })
 
   it('prints usage for --help', () => {

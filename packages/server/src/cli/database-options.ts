@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { isPostgresUrl, openStore } from '../store/open-store'
+import { isPostgresUrl, type OpenStoreOptions, openStore } from '../store/open-store'
 import type { Store } from '../store/store'
 
 export const DEFAULT_DB = './data/metrics.db'
@@ -16,13 +16,13 @@ export const DB_USAGE = `  --db <file>            SQLite database file, created 
 type DatabaseValues = { db: string; 'database-url'?: string | undefined }
 
 /** PostgreSQL when a database URL is given, else the SQLite file. */
-export async function openDatabase(values: DatabaseValues): Promise<Store> {
+export async function openDatabase(values: DatabaseValues, options: OpenStoreOptions = {}): Promise<Store> {
   const url = values['database-url']
   if (url) {
     if (!isPostgresUrl(url)) throw usageError('--database-url (DATABASE_URL) must be a postgresql:// URL')
-    return openStore(url)
+    return openStore(url, options)
   }
-  return openStore(resolve(values.db))
+  return openStore(resolve(values.db), options)
 }
 
 /** Where the data lives, for logs: never the password. */

@@ -7,6 +7,7 @@ import { DB_USAGE, DEFAULT_DB, dbOption, describeDatabase, openDatabase, usageEr
 import { generateKey, hashKey } from '../credentials/keys'
 import { isTagKey } from '../otlp/attributes'
 import { parseRetention } from './retention-option'
+import { DEFAULT_SERIES_CACHE_MB } from '../store/sql/series-cache'
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_HOST = '127.0.0.1'
@@ -32,7 +33,9 @@ ${DB_USAGE}
   --allow-private-webhooks  let alert webhooks reach private, loopback and link-local addresses
                        (env MCPDIR_ALLOW_PRIVATE_WEBHOOKS=1; default off: refused at creation and delivery)
   --otlp-resource-tags <keys>  comma-separated OTLP resource attributes kept as tags of their points, at most 4,
-                       e.g. deployment.environment.name (env MCPDIR_OTLP_RESOURCE_TAGS; default none)`,
+                       e.g. deployment.environment.name (env MCPDIR_OTLP_RESOURCE_TAGS; default none)
+  --series-cache-mb <n>  memory for the series ids ingest looks up, in MB (env MCPDIR_SERIES_CACHE_MB; default
+                       ${DEFAULT_SERIES_CACHE_MB}: about 200 000 series); give about 200 B a series the service receives`,
 
   async run(argv) {
     const { values } = parseArgs({
@@ -50,6 +53,7 @@ ${DB_USAGE}
         'public-url': { type: 'string', default: process.env.MCPDIR_PUBLIC_URL },
         'allow-private-webhooks': { type: 'boolean', default: process.env.MCPDIR_ALLOW_PRIVATE_WEBHOOKS === '1' },
         'otlp-resource-tags': { type: 'string', default: process.env.MCPDIR_OTLP_RESOURCE_TAGS ?? '' },
+        'series-cache-mb': { type: 'string', default: process.env.MCPDIR_SERIES_CACHE_MB ?? String(DEFAULT_SERIES_CACHE_MB) },
       },
       strict: true,
       allowPositionals: false,
@@ -69,6 +73,8 @@ ${DB_USAGE}
     const badTag = otlpResourceTags.find((key) => !isTagKey(key))
     if (badTag !== undefined) throw usageError(`--otlp-resource-tags: ${badTag} is not a tag key (a letter, then letters, digits, _ . -)`)
     if (otlpResourceTags.length > 4) throw usageError('--otlp-resource-tags: at most 4 keys (each is a tag on every point, beside the MCP ones)')
+    const seriesCacheMb = Number(values['series-cache-mb'])
+    if (!(seriesCacheMb > 0 && seriesCacheMb <= 1_000_000)) throw usageError(`--series-cache-mb must be a number of MB above 0, got "${values['series-cache-mb']}"`)
     let retention: ReturnType<typeof parseRetention>
     try {
       retention = parseRetention(values.retention)
@@ -84,7 +90,7 @@ ${DB_USAGE}
       process.once('SIGINT', () => resolve('SIGINT'))
     })
     const database = describeDatabase(values)
-    const store = await openDatabase(values)
+    const store = await openDatabase(values, { seriesCacheMb })
     let adminKeyHash: string
     if (adminKey) {
       adminKeyHash = hashKey(adminKey)

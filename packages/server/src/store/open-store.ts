@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   preparedStatements?: boolean
   /** SQLite only: open without writing (no migrations). */
   readonly?: boolean
+  /** Memory for the series cache, in MB (see `SqlStoreOptions`). Default 40. */
+  seriesCacheMb?: number
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//
@@ -53,11 +55,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
       ...(options.pipelinedReads !== undefined && { pipelinedReads: options.pipelinedReads }),
       ...(options.preparedStatements !== undefined && { preparedStatements: options.preparedStatements }),
+      ...(options.seriesCacheMb !== undefined && { seriesCacheMb: options.seriesCacheMb }),
     }
     return openPostgresStore(pgOptions)
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`unsupported database URL ${url.split(':')[0]}://…: use postgres://, sqlite:<file> or a file path`)
   const path = url.replace(/^(sqlite|file):/, '')
   if (path === '') throw new Error('the database URL names no file')
-  return openSqliteStore({ path: path === ':memory:' ? path : resolve(path), readonly: options.readonly ?? false })
+  return openSqliteStore({
+    path: path === ':memory:' ? path : resolve(path),
+    readonly: options.readonly ?? false,
+    ...(options.seriesCacheMb !== undefined && { seriesCacheMb: options.seriesCacheMb }),
+  })
 }

@@ -4,11 +4,11 @@ import { type PipelinedReads, pipelinedReads } from './pipelined-reads'
 import { dropPartitionsBefore, ensurePartitions, PARTITION_LOCK, PARTITIONED, type PartitionedTable, purgeRowsSql } from './partitions'
 import { all, columnsOf, driveAsync, exec, type Op, type Program, type SqlDriver } from '../sql/program'
 import { metricStatements } from '../sql/metric-statements'
-import { sqlStore } from '../sql/sql-store'
+import { sqlStore, type SqlStoreOptions } from '../sql/sql-store'
 import { type BulkTable, purgeCutoff, type SqlFragments } from '../sql/statements'
 import { type PurgeStep, type Store, StoreClosedError } from '../store'
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends SqlStoreOptions {
   /** `postgresql://user:password@host:5432/db` (a unix socket: `?host=/var/run/postgresql`). */
   connectionString: string
   /** Connections per service process, the pipelined ones included. Default 10. */
@@ -201,7 +201,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
   }
 
-  const shared = sqlStore(driver, FRAGMENTS)
+  const shared = sqlStore(driver, FRAGMENTS, options)
   return {
     kind: 'postgres',
     pool,

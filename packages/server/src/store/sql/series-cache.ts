@@ -77,6 +77,12 @@ export class SeriesIds {
   }
 }
 
+/** The series cache's default memory, in MB: about 200 000 series of a usual shape. */
+export const DEFAULT_SERIES_CACHE_MB = 40
+
+/** Trie cells (or parsed series) a cache of `mb` MB holds: about 80 bytes a cell, as measured. */
+export const seriesCacheCells = (mb: number) => Math.max(1, Math.floor((mb * 1e6) / 80))
+
 /**
  * A bounded cache of series ids and series; forgets everything when full (it refills from the database). Its
  * entries are the series it holds parsed and the cells of its id tries, so series whose first tags all differ (a
@@ -87,7 +93,7 @@ export class SeriesCache {
   private readonly infos = new Map<number, SeriesInfo>()
   private entries = 0
 
-  constructor(private readonly maxEntries = 500_000) {}
+  constructor(private readonly maxEntries = seriesCacheCells(DEFAULT_SERIES_CACHE_MB)) {}
 
   /** Series ids of a server as created at `createdAt`; empty for a server not seen so. */
   idsOf(serverId: string, createdAt: number): Pick<SeriesIds, 'get' | 'size'> {

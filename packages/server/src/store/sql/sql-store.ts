@@ -8,7 +8,7 @@ import { ingestStateSql } from './ingest-state-sql'
 import { all, exec, insert, type Program, SharedCommitError, type SqlDriver } from './program'
 import { metricStatements } from './metric-statements'
 import { metricsSql } from './metrics-sql'
-import { SeriesCache } from './series-cache'
+import { DEFAULT_SERIES_CACHE_MB, SeriesCache, seriesCacheCells } from './series-cache'
 import { purgeCutoff, RETENTION, type ServerRow, type SqlFragments, statements, TABLES, toServer } from './statements'
 import { usageSql } from './usage-sql'
 
@@ -46,12 +46,22 @@ function closable(driver: SqlDriver): SqlDriver {
   }
 }
 
-export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments): SqlStoreMethods {
+/** What both stores take for the shared SQL. */
+export interface SqlStoreOptions {
+  /**
+   * Memory for the series cache, in MB (default 40: about 200 000 series of a usual shape). A store that receives
+   * more series than it holds reads a batch's series back from the database (two statements more a batch); give
+   * it about 200 B a series it should hold.
+   */
+  seriesCacheMb?: number
+}
+
+export function sqlStore(dialectDriver: SqlDriver, fragments: SqlFragments, options: SqlStoreOptions = {}): SqlStoreMethods {
   const driver = closable(dialectDriver)
   const S = statements(fragments)
   const MS = metricStatements(fragments)
   const usage = usageSql(fragments)
-  const seriesCache = new SeriesCache()
+  const seriesCache = new SeriesCache(seriesCacheCells(options.seriesCacheMb ?? DEFAULT_SERIES_CACHE_MB))
   const metrics = metricsSql(fragments, seriesCache)
   const ingestState = ingestStateSql(fragments)
   const rows = <R>(sql: string, params: readonly unknown[] = []) => driver.run(all<R>(sql, params))

@@ -117,4 +117,19 @@ describe('SQLite series cache', () => {
       await store.close()
     }
   })
+
+  it('holds as many series as its memory option gives it: with room for one, two series taking turns are asked for each time', async () => {
+    const store = openSqliteStore({ path: ':memory:', seriesCacheMb: 0.000_001 })
+    try {
+      store.db.exec(`CREATE TABLE series_attempts (name TEXT);
+        CREATE TRIGGER series_attempt BEFORE INSERT ON series BEGIN INSERT INTO series_attempts VALUES (NEW.name); END`)
+      await store.createServer(newServer('tiny'), credentials('tiny'), T0)
+      for (const [i, name] of ['k1', 'k2', 'k1', 'k2'].entries()) await store.ingest('tiny', `t-${i}`, [point(i, T0, name)], [], T0, T0 - DAY)
+      // the default cache would ask for k1 and k2 once each (the test above)
+      expect(store.db.prepare('SELECT name FROM series_attempts').pluck().all()).toEqual(['k1', 'k2', 'k1', 'k2'])
+      expect((await store.rawRows('tiny', T0, T0 + MIN)).map((r) => [r.series.name, r.sum])).toEqual([['k1', 0], ['k2', 1], ['k1', 2], ['k2', 3]])
+    } finally {
+      await store.close()
+    }
+  })
 })

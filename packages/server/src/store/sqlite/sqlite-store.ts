@@ -4,11 +4,11 @@ import Database from 'better-sqlite3'
 import { groupCommit } from './group-commit'
 import { SQLITE_MIGRATIONS } from './migrations'
 import { driveSync, type Op, type SqlDriver } from '../sql/program'
-import { sqlStore } from '../sql/sql-store'
+import { sqlStore, type SqlStoreOptions } from '../sql/sql-store'
 import { RETENTION, type BulkTable, type SqlFragments } from '../sql/statements'
 import { type Store, StoreClosedError } from '../store'
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends SqlStoreOptions {
   /** Database file; created (mode 0600, with its directory) when missing. `:memory:` for tests. */
   path: string
   /** Open without writing (no migrations); for tools that only read. */
@@ -112,7 +112,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
   return {
     kind: 'sqlite',
     db,
-    ...sqlStore(driver, SQLITE_FRAGMENTS),
+    ...sqlStore(driver, SQLITE_FRAGMENTS, options),
     async maintain() {
       if (!db.open) throw new StoreClosedError()
       // PASSIVE never waits for readers; what it cannot copy now, the next run does
