@@ -71,12 +71,13 @@ export interface Accumulator extends Merged {
 export type SketchSource = Sketch | Uint8Array | null | undefined
 
 /**
- * Adds `source` to `into` (a new sketch when there is none yet, or `into` is stored bytes); `source` itself is
- * never changed.
+ * Adds `source` to `into`; `source` itself is never changed. Bytes stay bytes until a second sketch merges in
+ * (then a new sketch is decoded from them: stored bytes are never changed either); a sketch object is copied.
  */
-function mergeSketch(into: Sketch | Uint8Array | undefined, source: SketchSource): Sketch | undefined {
-  if (!source) return into instanceof Uint8Array ? new Sketch().mergeBytes(into) : into
-  const sketch = into instanceof Sketch ? into : into ? new Sketch().mergeBytes(into) : new Sketch()
+function mergeSketch(into: Merged['sketch'], source: SketchSource): Merged['sketch'] {
+  if (!source) return into
+  if (!into) return source instanceof Uint8Array ? source : new Sketch().merge(source)
+  const sketch = into instanceof Sketch ? into : new Sketch().mergeBytes(into)
   return source instanceof Sketch ? sketch.merge(source) : sketch.mergeBytes(source)
 }
 
@@ -107,7 +108,7 @@ export function mergeValues<M extends Merged>(acc: M | undefined, values: Omit<R
   fresh.max = values.max
   fresh.last = values.last
   fresh.lastTs = values.lastTs
-  fresh.sketch = sketch instanceof Uint8Array ? sketch : mergeSketch(undefined, sketch)
+  fresh.sketch = mergeSketch(undefined, sketch)
   return fresh
 }
 
@@ -119,7 +120,7 @@ const blank = (bucket: number): Merged => ({ bucket, count: 0, sum: 0, min: 0, m
  */
 function startAccumulator(values: Omit<RowValues, 'sketch'>, sketch: SketchSource, bucket: number, series: SeriesInfo): Accumulator {
   const { count, sum, min, max, last, lastTs } = values
-  return { bucket, count, sum, min, max, last, lastTs, sketch: sketch instanceof Uint8Array ? sketch : mergeSketch(undefined, sketch), series }
+  return { bucket, count, sum, min, max, last, lastTs, sketch: mergeSketch(undefined, sketch), series }
 }
 
 /** Adds a report row to `acc` (or starts one in bucket `bucket`, by default the row's). */

@@ -77,7 +77,7 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
     // by minute, then series id: numbers, not a string key built and hashed for every point
     const byMinute = new Map<number, Map<number, StoredRow>>()
     for (const row of stored) inner(byMinute, row.bucket).set(row.seriesId, row)
-    const merged = new Map<number, Map<number, { seriesId: number; values: Merged }>>()
+    const merged = new Map<number, Map<number, { seriesId: number; values: Merged | undefined }>>()
     points.forEach((p, i) => {
       const seriesId = ids[i] as number
       const bucket = minutes[i] as number
@@ -85,14 +85,14 @@ export function metricsSql(f: SqlFragments, cache: SeriesCache) {
       let entry = entries.get(seriesId)
       const values = { bucket: p.timestamp, count: p.count, sum: p.sum, min: p.min, max: p.max, last: p.last, lastTs: p.timestamp }
       if (!entry) {
+        // the stored row first, as it is (its sketch's bytes decoded only if another merges in)
         const row = byMinute.get(bucket)?.get(seriesId)
-        entry = { seriesId, values: row ? { ...row, bucket, sketch: row.sketch ?? undefined } : { ...values, bucket, sketch: sketches[i] ?? undefined } }
+        entry = { seriesId, values: row ? { ...row, bucket, sketch: row.sketch ?? undefined } : undefined }
         entries.set(seriesId, entry)
-        if (!row) return
       }
       entry.values = mergeValues(entry.values, values, sketches[i], blank(bucket))
     })
-    const rows = [...merged.values()].flatMap((entries) => [...entries.values()].map((e) => tierValues(toStored(e.seriesId, e.values))))
+    const rows = [...merged.values()].flatMap((entries) => [...entries.values()].map((e) => tierValues(toStored(e.seriesId, e.values as Merged))))
     yield* insert(TIER_TABLES['1m'], rows)
   }
 
